@@ -1,0 +1,5 @@
+import sys
+
+from stackpick.cli import main
+
+sys.exit(main())

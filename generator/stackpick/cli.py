@@ -1,0 +1,131 @@
+"""Command line: parse, call the API, print, return an exit code. One place turns errors into codes."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import signal
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from types import FrameType
+from typing import NoReturn
+
+from stackpick import __version__
+from stackpick.errors import AbortedError, ExitCode, StackpickError
+
+EPILOG = "Exit codes: 0 ok, 1 failure, 2 usage or bad input, 3 update left conflicts, 130 interrupted."
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line and exit code 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(ExitCode.USAGE, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+def _answer_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("answers")
+    group.add_argument("--data", "-d", action="append", default=[], metavar="KEY=VALUE",
+                       help="answer a question (repeatable; true/false for yes/no questions)")
+    group.add_argument("--data-file", metavar="FILE", help="answers from a YAML mapping")
+    group.add_argument("--defaults", action="store_true",
+                       help="every unanswered question takes its default (never prompts)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The whole command set; help text lives here once."""
+    parser = _Parser(
+        prog="stackpick",
+        description="Pick Express, Flask or Django for what you are building, with reasons and "
+                    "sources, then generate a production-shaped starter project.",
+        epilog=EPILOG,
+    )
+    parser.add_argument("--version", action="version", version=f"stackpick {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    new = commands.add_parser("new", help="answer a few questions and generate a project",
+                              description="Ask the questionnaire, recommend a stack, render it.",
+                              epilog=EPILOG)
+    new.add_argument("dest", nargs="?", type=Path, metavar="DEST",
+                     help="folder to create (default: ./PROJECT_SLUG)")
+    _answer_options(new)
+    new.add_argument("--stack", choices=("express", "flask", "django"),
+                     help="same as --data stack=NAME")
+    new.add_argument("--no-git", dest="git", action="store_false",
+                     help="do not create a git repository and first commit")
+    new.add_argument("--force", action="store_true",
+                     help="write into a non-empty DEST (only the template's own files are written)")
+
+    recommend = commands.add_parser("recommend", help="show the recommendation alone",
+                                    description="Score the three stacks for your answers.",
+                                    epilog=EPILOG)
+    _answer_options(recommend)
+    recommend.add_argument("--json", action="store_true", help="print one JSON object")
+
+    commands.add_parser("rules", help="print the decision rules with their sources",
+                        description="The rule table: id, condition, stack, weight, source.",
+                        epilog=EPILOG)
+    return parser
+
+
+def _raise_on_sigterm(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point: returns the exit code instead of exiting, so tests can call it."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse exits on --help, --version and usage errors
+        return int(exc.code or 0)
+    previous = signal.signal(signal.SIGTERM, _raise_on_sigterm)
+    try:
+        return _dispatch(args)
+    except KeyboardInterrupt:
+        return _fail(AbortedError())
+    except StackpickError as exc:
+        return _fail(exc)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _fail(exc: StackpickError) -> int:
+    print(f"stackpick: error: {exc}", file=sys.stderr)
+    return int(exc.exit_code)
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    if args.command == "rules":
+        from stackpick.present import rules_table
+
+        print(rules_table())
+        return ExitCode.OK
+    from stackpick import answers
+
+    loaded = answers.load(args.data, args.data_file, getattr(args, "stack", None))
+    if args.command == "recommend":
+        return _recommend(loaded, use_defaults=args.defaults, as_json=args.json)
+    from stackpick.new import NewOptions, run
+
+    return run(NewOptions(dest=args.dest, answers=loaded, defaults=args.defaults,
+                          interactive=answers.interactive(), git=args.git, force=args.force))
+
+
+def _recommend(loaded: dict[str, object], *, use_defaults: bool, as_json: bool) -> int:
+    from stackpick import answers, present
+    from stackpick.questions import DECISION_QUESTIONS
+    from stackpick.rules import recommend
+
+    resolver = answers.Resolver(dict(loaded), use_defaults=use_defaults,
+                                prompt=answers.interactive() and not as_json)
+    missing = resolver.missing(DECISION_QUESTIONS)
+    if resolver.prompt:
+        resolver.require(DECISION_QUESTIONS)
+    elif missing:
+        # A script asking for the decision gets it: unanswered questions take their defaults.
+        print(f"stackpick: assuming defaults for: {', '.join(missing)}", file=sys.stderr)
+    rec = recommend(resolver.answers)
+    print(json.dumps(rec.as_dict(), indent=2) if as_json else present.recommendation(rec))
+    return ExitCode.OK

@@ -1,0 +1,69 @@
+"""Every error a user can meet, each with its exit code and a message that says what to do next."""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    """The exit codes stackpick documents (see README, "Exit codes")."""
+
+    OK = 0
+    FAILURE = 1
+    USAGE = 2
+    CONFLICTS = 3
+    INTERRUPTED = 130
+
+
+class StackpickError(Exception):
+    """Base of every error meant for the user: one line, one exit code."""
+
+    exit_code: ExitCode = ExitCode.FAILURE
+
+
+class UsageError(StackpickError):
+    """Bad command-line input: an unknown key, a value outside its choices, a bad name."""
+
+    exit_code = ExitCode.USAGE
+
+
+class MissingAnswersError(UsageError):
+    """A non-interactive run left questions unanswered."""
+
+    def __init__(self, keys: list[str]) -> None:
+        super().__init__(
+            f"missing answers for: {', '.join(keys)} "
+            "(pass them with --data KEY=VALUE, or add --defaults to take the defaults)"
+        )
+        self.keys = keys
+
+
+class DestinationError(UsageError):
+    """DEST cannot take the project."""
+
+
+class RenderError(StackpickError):
+    """Copier failed to render the template."""
+
+
+class GitError(StackpickError):
+    """A git step failed."""
+
+
+class UpdateError(StackpickError):
+    """`update` or `check` cannot proceed."""
+
+
+class ConflictsError(StackpickError):
+    """`update` merged, but left conflicts for the user to resolve."""
+
+    exit_code = ExitCode.CONFLICTS
+
+
+class AbortedError(StackpickError):
+    """The user pressed Ctrl-C, closed the input, or a signal stopped the run."""
+
+    exit_code = ExitCode.INTERRUPTED
+
+    def __init__(self) -> None:
+        super().__init__("interrupted: nothing was written")

@@ -1,0 +1,80 @@
+"""The only module that talks to Copier for `new`: render into a temporary folder, then move."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from stackpick.errors import DestinationError, RenderError
+
+
+def bundled_templates() -> Path:
+    """The template folder: inside the installed package, or templates/ in a checkout."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "templates", here.parent.parent / "templates"):
+        if (candidate / "copier.yml").is_file():
+            return candidate
+    raise RenderError("stackpick's templates are missing from this installation; reinstall stackpick")
+
+
+def check_destination(dest: Path, *, force: bool) -> None:
+    """Refuse a DEST that is a file, or a non-empty folder without --force."""
+    if dest.exists() and not dest.is_dir():
+        raise DestinationError(f"{dest} exists and is not a folder; pick another destination")
+    if dest.is_dir() and any(dest.iterdir()) and not force:
+        raise DestinationError(
+            f"{dest} is not empty; pick another destination, or pass --force to write the "
+            "template's files into it (other files are left alone)"
+        )
+
+
+def render(
+    dest: Path,
+    data: Mapping[str, Any],
+    *,
+    src: str | None = None,
+    vcs_ref: str | None = None,
+    force: bool = False,
+    trust: bool = False,
+) -> None:
+    """Render the template into DEST, atomically: DEST appears complete or not at all."""
+    dest = Path(os.path.abspath(dest))
+    check_destination(dest, force=force)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", suffix=".stackpick", dir=dest.parent))
+    try:
+        _copy(src or str(bundled_templates()), staging / "project", data, vcs_ref=vcs_ref, trust=trust)
+        _move_into_place(staging / "project", dest)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _copy(src: str, dst: Path, data: Mapping[str, Any], *, vcs_ref: str | None, trust: bool) -> None:
+    from copier import run_copy  # deferred: copier costs about half a second to import
+    from copier.errors import CopierError, UnsafeTemplateError
+    from jinja2 import TemplateError
+
+    try:
+        run_copy(src, dst, data=dict(data), defaults=True, unsafe=trust, quiet=True, vcs_ref=vcs_ref)
+    except UnsafeTemplateError as exc:
+        raise RenderError(
+            f"the template at {src} uses tasks, migrations or Jinja extensions; "
+            "re-run with --trust if you trust it"
+        ) from exc
+    except (CopierError, TemplateError, ValueError, OSError) as exc:
+        first_line = (str(exc).strip().splitlines() or [exc.__class__.__name__])[0]
+        raise RenderError(f"rendering {src} failed: {first_line}") from exc
+
+
+def _move_into_place(rendered: Path, dest: Path) -> None:
+    if dest.is_dir() and any(dest.iterdir()):
+        # --force: write the template's files over DEST; anything else in DEST stays untouched.
+        shutil.copytree(rendered, dest, dirs_exist_ok=True, symlinks=True)
+        return
+    if dest.is_dir():
+        dest.rmdir()
+    os.replace(rendered, dest)

@@ -1,0 +1,130 @@
+"""The command line through `main(argv) -> int`: no terminal, no rendering."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from stackpick import __version__
+from stackpick.cli import main
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--version"]) == 0
+    assert capsys.readouterr().out.strip() == f"stackpick {__version__}"
+
+
+@pytest.mark.parametrize("argv", [["--help"], ["new", "--help"], ["recommend", "--help"], ["rules", "--help"]],
+                         ids=["top", "new", "recommend", "rules"])
+def test_every_command_has_help(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(argv) == 0
+    assert "usage: stackpick" in capsys.readouterr().out
+
+
+def test_rules_table_lists_every_rule_with_its_source(capsys: pytest.CaptureFixture[str]) -> None:
+    from stackpick.rules import RULES
+
+    assert main(["rules"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].split() == ["id", "condition", "stack", "weight", "source"]
+    for rule in RULES:
+        assert any(line.startswith(rule.id + " ") and line.endswith(rule.source) for line in out), rule.id
+
+
+def test_recommend_json_shape(capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["recommend", "--json", "--data", "app_type=realtime", "--data", "team_language=javascript",
+            "--data", "concurrency=high"]
+    assert main(argv) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert set(result) == {"stack", "scores", "reasons", "disagreements"}
+    assert result["stack"] == "express"
+    assert set(result["scores"]) == {"express", "flask", "django"}
+    assert all(set(r) == {"rule", "stack", "weight", "text", "source"} for r in result["reasons"])
+    assert isinstance(result["disagreements"], list)
+
+
+def test_recommend_reads_a_data_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    answers = tmp_path / "answers.yml"
+    answers.write_text("app_type: cms\nteam_language: python\nneeds_admin: true\nproject_size: large\n")
+    assert main(["recommend", "--json", "--data-file", str(answers)]) == 0
+    assert json.loads(capsys.readouterr().out)["stack"] == "django"
+
+
+def test_data_overrides_data_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    answers = tmp_path / "answers.yml"
+    answers.write_text("app_type: cms\nneeds_admin: yes\n")
+    assert main(["recommend", "--json", "--data-file", str(answers), "-d", "app_type=realtime",
+                 "-d", "needs_admin=false", "-d", "team_language=javascript"]) == 0
+    assert json.loads(capsys.readouterr().out)["stack"] == "express"
+
+
+@pytest.mark.parametrize(
+    ("argv", "needle"),
+    [
+        (["recommend", "--data", "color=blue"], "unknown key 'color'"),
+        (["recommend", "--data", "app_type=blog"], "app_type: 'blog' is not one of: realtime"),
+        (["recommend", "--data", "cpu_heavy=maybe"], "cpu_heavy: expected true or false"),
+        (["recommend", "--data", "app_type"], "expected KEY=VALUE"),
+        (["recommend", "--data-file", "/nonexistent/answers.yml"], "cannot read it"),
+        (["new", "x", "--stack", "rails"], "invalid choice: 'rails'"),
+        (["frobnicate"], "invalid choice: 'frobnicate'"),
+        (["new", "--defaults", "--stack", "flask", "--data", "project_name=a/b"], "project_name: '/'"),
+        (["new", "--defaults", "--stack", "express", "--data", "project_name=http"], "clashes with a Node.js"),
+        (["new", "--defaults", "--stack", "flask", "--data", "project_name=test"], "standard-library"),
+        (["new", "--defaults", "--stack", "flask", "--data", "project_name=Django"], "shadow"),
+        (["new", "--defaults", "--stack", "flask", "--data", "project_name=class"], "keyword"),
+        (["new", "--defaults", "--stack", "flask", "--data", "project_name=" + "a" * 65], "at most 64"),
+        (["new", "--defaults", "--stack", "flask", "--data", "project_name=日本"], "no ASCII letters"),
+    ],
+    ids=["unknown-key", "bad-choice", "bad-bool", "no-equals", "missing-file", "bad-stack",
+         "bad-command", "path-in-name", "node-builtin", "stdlib-name", "shadows-dependency",
+         "keyword", "too-long", "no-ascii"],
+)
+def test_user_errors_are_one_line_and_exit_2(argv: list[str], needle: str, tmp_path: Path,
+                                             monkeypatch: pytest.MonkeyPatch,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert main(argv) == 2
+    captured = capsys.readouterr()
+    err = captured.err.strip()
+    assert needle in err and len(err.splitlines()) == 1, err
+    assert "Traceback" not in captured.err + captured.out
+    assert list(tmp_path.iterdir()) == [], "a refused run must write nothing"
+
+
+def test_new_without_a_terminal_names_the_missing_keys(tmp_path: Path,
+                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["new", str(tmp_path / "demo"), "--data", "app_type=cms"]) == 2
+    err = capsys.readouterr().err
+    for key in ("team_language", "concurrency", "cpu_heavy", "needs_admin", "project_size", "ml_libraries"):
+        assert key in err
+    assert "app_type" not in err.split("missing answers for:")[1]
+    assert not (tmp_path / "demo").exists()
+
+
+def test_new_refuses_a_non_empty_destination(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "demo").mkdir()
+    (tmp_path / "demo" / "notes.txt").write_text("mine")
+    assert main(["new", str(tmp_path / "demo"), "--defaults", "--data", "project_name=demo"]) == 2
+    assert "not empty" in capsys.readouterr().err
+    assert [p.name for p in (tmp_path / "demo").iterdir()] == ["notes.txt"]
+
+
+def test_light_commands_do_not_import_copier_or_questionary() -> None:
+    script = (
+        "import sys, contextlib, io\n"
+        "from stackpick.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):\n"
+        "    for argv in (['--help'], ['rules'], ['recommend', '--json', '-d', 'app_type=cms'],\n"
+        "                 ['recommend', '-d', 'app_type=iot']):\n"
+        "        main(argv)\n"
+        "heavy = sorted(m for m in ('copier', 'questionary', 'prompt_toolkit') if m in sys.modules)\n"
+        "print(','.join(heavy))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
+                            stdin=subprocess.DEVNULL)
+    assert result.stdout.strip() == ""
