@@ -1,0 +1,147 @@
+"""Render tests with pytest-copie: a matrix of answer combinations, each checked without installing."""
+
+from __future__ import annotations
+
+import itertools
+import os
+import runpy
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from tests.support import TEMPLATES, leftover_jinja, tool
+
+COMMON_FILES = [
+    "README.md", "Makefile", "Dockerfile", ".dockerignore", ".gitignore", "SCALING.md",
+    "docs/decisions/0001-stack-choice.md", ".github/workflows/ci.yml", "deploy/docker-compose.yml",
+    "deploy/nginx.conf", "deploy/k8s/deployment.yaml", "deploy/k8s/service.yaml", "deploy/k8s/hpa.yaml",
+    "scripts/bench.sh", ".copier-answers.yml",
+]
+REALTIME_FILE = {"express": "src/ws.js", "flask": "demo_app/realtime.py", "django": "demo_app/consumers.py"}
+COMPUTE_FILE = {"express": "src/compute/pool.js", "flask": "demo_app/compute.py", "django": "demo_app/compute.py"}
+
+SECTIONS = {
+    "## Concurrency": lambda a: a["concurrency"] in {"medium", "high"},
+    "## CPU-heavy requests": lambda a: a["cpu_heavy"],
+    "## Real-time connections": lambda a: a["app_type"] in {"realtime", "streaming", "iot"},
+    "## Machine-learning libraries": lambda a: a["ml_libraries"],
+    "## A large codebase": lambda a: a["project_size"] == "large",
+}
+
+
+def matrix() -> list[tuple[str, dict[str, Any]]]:
+    """Every stack crossed with answer shapes that switch each tailoring branch on and off."""
+    shapes = [
+        ("plain", dict(app_type="rest_api", concurrency="low", cpu_heavy=False, needs_admin=False,
+                       project_size="small", ml_libraries=False)),
+        ("realtime-high", dict(app_type="realtime", concurrency="high", cpu_heavy=False, needs_admin=False,
+                               project_size="medium", ml_libraries=False)),
+        ("streaming-medium-cpu", dict(app_type="streaming", concurrency="medium", cpu_heavy=True,
+                                      needs_admin=False, project_size="small", ml_libraries=False)),
+        ("cms-admin-large", dict(app_type="cms", concurrency="medium", cpu_heavy=False, needs_admin=True,
+                                 project_size="large", ml_libraries=False)),
+        ("ml-cpu-admin", dict(app_type="data_ml", concurrency="low", cpu_heavy=True, needs_admin=True,
+                              project_size="medium", ml_libraries=True)),
+        ("iot-everything", dict(app_type="iot", concurrency="high", cpu_heavy=True, needs_admin=True,
+                                project_size="large", ml_libraries=True)),
+    ]
+    return [(f"{stack}-{name}", {**answers, "stack": stack, "team_language": "both"})
+            for stack, (name, answers) in itertools.product(("express", "flask", "django"), shapes)]
+
+
+MATRIX = matrix()
+
+
+@pytest.mark.parametrize("answers", [a for _, a in MATRIX], ids=[i for i, _ in MATRIX])
+def test_render(copie: Any, answers: dict[str, Any]) -> None:
+    result = copie.copy(extra_answers={**answers, "project_name": "Demo App"}, template_dir=TEMPLATES)
+    assert result.exit_code == 0, result.exception
+    root: Path = result.project_dir
+    assert leftover_jinja(root) == []
+    for name in COMMON_FILES:
+        assert (root / name).is_file(), name
+
+    recorded = yaml.safe_load((root / ".copier-answers.yml").read_text())
+    for key, value in answers.items():
+        assert recorded[key] == value, key
+    assert recorded["project_name"] == "Demo App"
+    assert "decision" not in recorded and "realtime" not in recorded
+
+    scaling = (root / "SCALING.md").read_text()
+    for heading, applies in SECTIONS.items():
+        assert (heading in scaling) == applies(answers), heading
+        if applies(answers):
+            section = scaling.split(heading, 1)[1]
+            assert "Triggered by:" in section.split("\n## ", 1)[0], heading
+
+    stack = answers["stack"]
+    realtime = answers["app_type"] in {"realtime", "streaming", "iot"}
+    assert (root / REALTIME_FILE[stack]).exists() == realtime
+    assert (root / COMPUTE_FILE[stack]).exists() == answers["cpu_heavy"]
+    if stack == "django":
+        urls = (root / "config" / "urls.py").read_text()
+        assert ("admin.site.urls" in urls) == answers["needs_admin"]
+        assert (root / "demo_app" / "migrations" / "__init__.py").exists()
+    if stack != "express":
+        _check_gunicorn_config(root, answers)
+
+
+def _check_gunicorn_config(root: Path, answers: dict[str, Any]) -> None:
+    """Run the rendered gunicorn.conf.py and check the server shape it asks for."""
+    saved = {k: os.environ.pop(k, None) for k in ("WEB_CONCURRENCY", "PORT", "HOST")}
+    try:
+        config = runpy.run_path(str(root / "gunicorn.conf.py"))
+    finally:
+        os.environ.update({k: v for k, v in saved.items() if v is not None})
+    cores = os.cpu_count() or 1
+    assert config["bind"] == "0.0.0.0:8000"
+    assert config["graceful_timeout"] < 10, "must finish before docker stop's 10 s"
+    worker_class = str(config.get("worker_class", "sync"))
+    realtime = answers["app_type"] in {"realtime", "streaming", "iot"}
+    # Recycling workers bounds slow leaks, but would cut open WebSockets.
+    assert (config["max_requests"] > 0) != realtime
+    if answers["cpu_heavy"]:
+        assert config["workers"] == cores
+        assert int(config.get("threads", 1)) == 1 or realtime
+    else:
+        assert config["workers"] == 2 * cores + 1
+    if realtime and answers["stack"] == "django":
+        assert "asgi" in worker_class.lower() or "uvicorn" in worker_class.lower()
+    elif answers["concurrency"] == "low" and not realtime:
+        assert worker_class == "sync"
+    elif not answers["cpu_heavy"]:
+        assert worker_class == "gthread"
+
+
+def test_web_concurrency_sets_the_worker_count(copie: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    result = copie.copy(extra_answers={"stack": "flask", "project_name": "Demo App"}, template_dir=TEMPLATES)
+    monkeypatch.setenv("WEB_CONCURRENCY", "7")
+    assert runpy.run_path(str(result.project_dir / "gunicorn.conf.py"))["workers"] == 7
+
+
+def test_copier_alone_renders_the_templates(tmp_path: Path) -> None:
+    """Without stackpick: `copier copy` straight from templates/, no --trust."""
+    dest = tmp_path / "plain-copier"
+    subprocess.run([tool("copier"), "copy", "--defaults", "--data", "project_name=Plain Copier",
+                    "--data", "stack=django", str(TEMPLATES), str(dest)],
+                   check=True, capture_output=True, stdin=subprocess.DEVNULL)
+    assert (dest / "manage.py").exists()
+    adr = (dest / "docs" / "decisions" / "0001-stack-choice.md").read_text()
+    assert "stackpick recommend" in adr
+    assert leftover_jinja(dest) == []
+
+
+def test_template_needs_no_trust() -> None:
+    config = yaml.safe_load((TEMPLATES / "copier.yml").read_text())
+    assert not {"_tasks", "_migrations", "_jinja_extensions"} & set(config)
+
+
+@pytest.mark.parametrize("stack", ["express", "flask", "django"])
+def test_bench_script_is_valid_sh(copie: Any, stack: str) -> None:
+    result = copie.copy(extra_answers={"stack": stack, "project_name": "Demo App"}, template_dir=TEMPLATES)
+    subprocess.run(["sh", "-n", str(result.project_dir / "scripts" / "bench.sh")], check=True)
+
+
