@@ -56,6 +56,35 @@ def build_parser() -> argparse.ArgumentParser:
                      help="do not create a git repository and first commit")
     new.add_argument("--force", action="store_true",
                      help="write into a non-empty DEST (only the template's own files are written)")
+    team = new.add_argument_group("team templates")
+    team.add_argument("--template", metavar="SRC",
+                      help="render your own Copier template (git URL or local path) instead of "
+                           "stackpick's; the recommendation is offered when it asks for `stack`")
+    team.add_argument("--vcs-ref", metavar="REF",
+                      help="template version (git tag or commit) to render (default: the newest)")
+    team.add_argument("--trust", action="store_true",
+                      help="allow a template that runs tasks, migrations or Jinja extensions")
+
+    update = commands.add_parser(
+        "update", help="merge the newest template version into a generated project",
+        description="Three-way merge of the newest template version into PATH, keeping your edits. "
+                    "Refuses (and touches nothing) on a dirty git tree or a change of stack.",
+        epilog=EPILOG)
+    update.add_argument("path", nargs="?", type=Path, default=Path("."), metavar="PATH",
+                        help="the generated project (default: .)")
+    update.add_argument("--data", "-d", action="append", default=[], metavar="KEY=VALUE",
+                        help="change a recorded answer (repeatable; not `stack`)")
+    update.add_argument("--vcs-ref", metavar="REF", help="update to this template version instead")
+    update.add_argument("--trust", action="store_true",
+                        help="allow a template that runs tasks, migrations or Jinja extensions")
+
+    check = commands.add_parser(
+        "check", help="tell whether a generated project is behind its template",
+        description="Exit 0 when PATH is at the newest template version, 1 when it is behind, "
+                    "2 on error.", epilog="Exit codes: 0 up to date, 1 behind, 2 error.")
+    check.add_argument("path", nargs="?", type=Path, default=Path("."), metavar="PATH",
+                       help="the generated project (default: .)")
+    check.add_argument("--json", action="store_true", help="print one JSON object (for CI)")
 
     recommend = commands.add_parser("recommend", help="show the recommendation alone",
                                     description="Score the three stacks for your answers.",
@@ -86,7 +115,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         return _fail(AbortedError())
     except StackpickError as exc:
-        return _fail(exc)
+        code = _fail(exc)
+        # `check` promises 0 / 1 / 2 to CI: every error (not an interruption) is 2.
+        return ExitCode.USAGE if args.command == "check" and code != ExitCode.INTERRUPTED else code
     finally:
         signal.signal(signal.SIGTERM, previous)
 
@@ -102,15 +133,41 @@ def _dispatch(args: argparse.Namespace) -> int:
 
         print(rules_table())
         return ExitCode.OK
+    if args.command in ("update", "check"):
+        return _update_or_check(args)
     from stackpick import answers
 
-    loaded = answers.load(args.data, args.data_file, getattr(args, "stack", None))
+    if args.command == "new" and args.template:
+        from stackpick.team import load_answers
+
+        loaded = load_answers(args.data, args.data_file, args.stack)
+    else:
+        loaded = answers.load(args.data, args.data_file, getattr(args, "stack", None))
     if args.command == "recommend":
         return _recommend(loaded, use_defaults=args.defaults, as_json=args.json)
     from stackpick.new import NewOptions, run
 
     return run(NewOptions(dest=args.dest, answers=loaded, defaults=args.defaults,
-                          interactive=answers.interactive(), git=args.git, force=args.force))
+                          interactive=answers.interactive(), git=args.git, force=args.force,
+                          template=args.template, vcs_ref=args.vcs_ref, trust=args.trust))
+
+
+def _update_or_check(args: argparse.Namespace) -> int:
+    if args.command == "check":
+        from stackpick import check
+
+        return check.run(args.path, as_json=args.json)
+    from stackpick import update
+    from stackpick.errors import UsageError
+
+    data: dict[str, object] = {}
+    for pair in args.data:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise UsageError(f"--data {pair!r}: expected KEY=VALUE")
+        data[key.strip()] = value
+    return update.run(update.UpdateOptions(path=args.path, data=data, vcs_ref=args.vcs_ref,
+                                           trust=args.trust))
 
 
 def _recommend(loaded: dict[str, object], *, use_defaults: bool, as_json: bool) -> int:

@@ -50,14 +50,37 @@ class GitError(StackpickError):
     """A git step failed."""
 
 
+class TemplateStoreError(StackpickError):
+    """The template store (the templates' version history) cannot be prepared."""
+
+
 class UpdateError(StackpickError):
     """`update` or `check` cannot proceed."""
+
+
+class NotAProjectError(UsageError):
+    """PATH is not a project generated from a versioned Copier template."""
+
+
+class UnsafeTemplateError(RenderError):
+    """A team template uses tasks, migrations or Jinja extensions and --trust was not given."""
+
+    def __init__(self, src: str) -> None:
+        super().__init__(f"the template at {src} uses tasks, migrations or Jinja extensions, which run "
+                         "code on your machine; re-run with --trust if you trust it")
 
 
 class ConflictsError(StackpickError):
     """`update` merged, but left conflicts for the user to resolve."""
 
     exit_code = ExitCode.CONFLICTS
+
+    def __init__(self, paths: list[str]) -> None:
+        super().__init__(
+            f"the update left conflicts in {len(paths)} file(s): {', '.join(paths)}; resolve the "
+            "<<<<<<< markers (and any .rej file), `git add` them, then commit"
+        )
+        self.paths = paths
 
 
 class AbortedError(StackpickError):

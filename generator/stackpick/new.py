@@ -84,10 +84,15 @@ def collect_metadata(resolver: Resolver, stack: str, dest: Path | None) -> None:
 
 def run(opts: NewOptions) -> int:
     """Run the whole `new` flow; return the exit code."""
-    from stackpick import project, render  # render defers copier itself
+    if opts.template is not None:
+        from stackpick import team
+
+        return team.run(opts)
+    from stackpick import project, render, store  # render defers copier itself
 
     if opts.dest is not None:
         render.check_destination(opts.dest, force=opts.force)
+    templates = store.ensure()  # the versioned history, so the project records _src_path and _commit
     resolver = Resolver(opts.answers, use_defaults=opts.defaults, prompt=opts.interactive)
     resolver.require(DECISION_QUESTIONS)
     rec = recommend(resolver.answers)
@@ -99,8 +104,8 @@ def run(opts: NewOptions) -> int:
     dest = opts.dest or Path(str(resolver.answers["project_slug"]))
     data = {**resolver.answers, "decision": decision_record(rec, stack)}
     _progress(f"Rendering the {stack} template into {dest} ...")
-    render.render(dest, data, src=opts.template, vcs_ref=opts.vcs_ref, force=opts.force,
-                  trust=opts.trust)
+    render.render(dest, data, src=templates.src, vcs_ref=opts.vcs_ref or templates.current,
+                  force=opts.force, trust=opts.trust)
     if opts.git and not project.inside_repository(dest):
         _progress("Creating a git repository with a first commit ...")
         project.init_and_commit(dest, f"Generate {resolver.answers['project_name']} with stackpick "

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from stackpick.errors import DestinationError, RenderError
+from stackpick.errors import DestinationError, RenderError, UnsafeTemplateError
 
 
 def bundled_templates() -> Path:
@@ -40,6 +40,7 @@ def render(
     vcs_ref: str | None = None,
     force: bool = False,
     trust: bool = False,
+    defaults: bool = True,
 ) -> None:
     """Render the template into DEST, atomically: DEST appears complete or not at all."""
     dest = Path(os.path.abspath(dest))
@@ -47,27 +48,47 @@ def render(
     dest.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", suffix=".stackpick", dir=dest.parent))
     try:
-        _copy(src or str(bundled_templates()), staging / "project", data, vcs_ref=vcs_ref, trust=trust)
+        _copy(src or str(bundled_templates()), staging / "project", data, vcs_ref=vcs_ref, trust=trust,
+              defaults=defaults)
         _move_into_place(staging / "project", dest)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 
 
-def _copy(src: str, dst: Path, data: Mapping[str, Any], *, vcs_ref: str | None, trust: bool) -> None:
+def _copy(src: str, dst: Path, data: Mapping[str, Any], *, vcs_ref: str | None, trust: bool,
+          defaults: bool) -> None:
     from copier import run_copy  # deferred: copier costs about half a second to import
-    from copier.errors import CopierError, UnsafeTemplateError
+    from copier.errors import CopierError
+    from copier.errors import UnsafeTemplateError as CopierUnsafe
     from jinja2 import TemplateError
 
     try:
-        run_copy(src, dst, data=dict(data), defaults=True, unsafe=trust, quiet=True, vcs_ref=vcs_ref)
-    except UnsafeTemplateError as exc:
-        raise RenderError(
-            f"the template at {src} uses tasks, migrations or Jinja extensions; "
-            "re-run with --trust if you trust it"
-        ) from exc
+        run_copy(src, dst, data=dict(data), defaults=defaults, unsafe=trust, quiet=True, vcs_ref=vcs_ref)
+    except CopierUnsafe as exc:
+        raise UnsafeTemplateError(src) from exc
     except (CopierError, TemplateError, ValueError, OSError) as exc:
         first_line = (str(exc).strip().splitlines() or [exc.__class__.__name__])[0]
         raise RenderError(f"rendering {src} failed: {first_line}") from exc
+
+
+def inspect_template(src: str, vcs_ref: str | None) -> tuple[dict[str, Any], bool]:
+    """A template's questions, and whether it runs code (tasks, migrations, Jinja extensions)."""
+    from copier._template import Template  # Copier's own reading of copier.yml, before any prompt
+    from copier.errors import CopierError
+    from jinja2 import TemplateError
+    from plumbum import ProcessExecutionError  # a git step of the clone failed
+
+    template = Template(url=src, ref=vcs_ref)
+    try:
+        questions = dict(template.questions_data)
+        runs_code = bool(template.jinja_extensions or template.tasks
+                         or template.config_data.get("migrations"))
+    except (CopierError, ProcessExecutionError, TemplateError, ValueError, OSError) as exc:
+        first_line = (str(exc).strip().splitlines() or [exc.__class__.__name__])[0]
+        raise RenderError(f"cannot read the template at {src}: {first_line}") from exc
+    finally:
+        template._cleanup()
+    return questions, runs_code
 
 
 def _move_into_place(rendered: Path, dest: Path) -> None:

@@ -1,0 +1,116 @@
+"""The template store: the templates' version history as a git bundle under the user's data folder.
+
+Copier's update needs the old and the new template versions as tags of a git repository it can
+reach. The package ships that history (`templates.bundle`, built by `hatch_build.py`); a
+development checkout builds it from its own git history at run time. Either way it is merged into
+`$XDG_DATA_HOME/stackpick/templates.bundle` (default `~/.local/share/...`), which projects record
+as `~/.local/share/stackpick/templates.bundle`, so plain `copier update` finds it on any machine
+where stackpick has run once.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from stackpick import __version__
+from stackpick.errors import TemplateStoreError
+from stackpick.history import MAIN, HistoryError, build, git
+
+BUNDLE_NAME = "templates.bundle"
+_STORE_SUFFIX = f"stackpick/{BUNDLE_NAME}"
+
+
+@dataclass(frozen=True)
+class Store:
+    """Where the store is, how projects record it, and the version of this stackpick's templates."""
+
+    path: Path
+    src: str
+    current: str
+
+
+def store_path() -> Path:
+    """`$XDG_DATA_HOME/stackpick/templates.bundle`, default `~/.local/share/stackpick/...`."""
+    data_home = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(data_home).expanduser().absolute() / "stackpick" / BUNDLE_NAME
+
+
+def portable(path: Path) -> str:
+    """PATH as `~/...` when it lies under HOME (Copier expands `~` on copy and update)."""
+    try:
+        return "~/" + path.absolute().relative_to(Path.home().absolute()).as_posix()
+    except ValueError:
+        return path.absolute().as_posix()
+
+
+def is_store_src(src: str) -> bool:
+    """True when a recorded `_src_path` names a stackpick template store."""
+    return src.replace("\\", "/").endswith(_STORE_SUFFIX)
+
+
+def ensure(path: Path | None = None) -> Store:
+    """Create or refresh the store (at PATH, default `store_path()`); cheap when it is current."""
+    target = path or store_path()
+    try:
+        with tempfile.TemporaryDirectory(prefix="stackpick-source.") as tmp:
+            source, current = _source_bundle(Path(tmp))
+            wanted = _tags(source)
+            if not target.is_file() or not wanted.items() <= _tags(target).items():
+                _merge(source, target)
+    except (HistoryError, OSError) as exc:
+        raise TemplateStoreError(f"cannot prepare the template store at {target}: {exc}") from exc
+    return Store(path=target, src=portable(target), current=current)
+
+
+def _source_bundle(tmp: Path) -> tuple[Path, str]:
+    """The history this stackpick carries, and the tag of its own templates."""
+    here = Path(__file__).resolve().parent
+    shipped = here / BUNDLE_NAME
+    if shipped.is_file():
+        heads = _heads(shipped)
+        main = heads.get(MAIN)
+        current = next((ref.removeprefix("refs/tags/") for ref, sha in heads.items()
+                        if ref.startswith("refs/tags/") and sha == main), None)
+        if current is None:
+            raise TemplateStoreError(f"{shipped} has no tag for its templates; reinstall stackpick")
+        return shipped, current
+    root = here.parent.parent  # a development checkout: generator/stackpick/ beside templates/
+    if not (root / "templates" / "copier.yml").is_file():
+        raise TemplateStoreError("stackpick's template history is missing from this installation; "
+                                 "reinstall stackpick")
+    repo = root if git("rev-parse", "--git-dir", cwd=root, check=False) else None
+    out = tmp / BUNDLE_NAME
+    return out, build(out, root / "templates", __version__, repo)
+
+
+def _heads(bundle: Path) -> dict[str, str]:
+    heads: dict[str, str] = {}
+    for line in git("bundle", "list-heads", str(bundle), check=False).splitlines():
+        sha, _, ref = line.partition(" ")
+        heads[ref] = sha
+    return heads
+
+
+def _tags(bundle: Path) -> dict[str, str]:
+    return {ref: sha for ref, sha in _heads(bundle).items() if ref.startswith("refs/tags/")}
+
+
+def _merge(source: Path, target: Path) -> None:
+    """Write TARGET = its own tags + SOURCE's tags and branch, atomically (build beside, rename)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".templates.", dir=target.parent))
+    try:
+        work = tmp / "work.git"
+        git("init", "-q", "--bare", "--initial-branch=main", str(work))
+        if target.is_file() and _heads(target):
+            git("fetch", "-q", str(target), "+refs/tags/*:refs/tags/*", cwd=work, check=False)
+        git("fetch", "-q", str(source), "+refs/tags/*:refs/tags/*", f"+{MAIN}:{MAIN}", cwd=work)
+        staged = tmp / BUNDLE_NAME
+        git("bundle", "create", "-q", str(staged), "--all", cwd=work)
+        os.replace(staged, target)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)

@@ -1,0 +1,87 @@
+"""`stackpick new --template SRC`: render a team's own Copier template, with the recommendation
+when that template asks for `stack`."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from stackpick import __version__, present
+from stackpick.answers import Resolver
+from stackpick.errors import UnsafeTemplateError, UsageError
+from stackpick.new import NewOptions, choose_stack, decision_record
+from stackpick.questions import BY_KEY, DECISION_QUESTIONS, Answers, parse_answers
+from stackpick.rules import recommend
+from stackpick.store import portable
+
+
+def load_answers(data: Sequence[str], data_file: str | None, stack: str | None) -> Answers:
+    """--data for a team template: stackpick's own keys are checked, other keys pass through."""
+    from stackpick.answers import _read_data_file
+
+    raw: dict[str, object] = dict(_read_data_file(Path(data_file))) if data_file else {}
+    for pair in data:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise UsageError(f"--data {pair!r}: expected KEY=VALUE")
+        raw[key.strip()] = value
+    if stack is not None:
+        raw["stack"] = stack
+    known = parse_answers({k: v for k, v in raw.items() if k in BY_KEY})
+    return {**{k: v for k, v in raw.items() if k not in BY_KEY}, **known}
+
+
+def template_src(src: str) -> str:
+    """A local template as a portable absolute path (`~/...` under HOME); URLs stay as given."""
+    local = Path(src).expanduser()
+    return portable(local) if local.exists() else src
+
+
+def run(opts: NewOptions) -> int:
+    """Render a team template; return the exit code."""
+    from stackpick import project, render  # render defers copier itself
+
+    assert opts.template is not None
+    src = template_src(opts.template)
+    if opts.dest is not None:
+        render.check_destination(opts.dest, force=opts.force)
+    questions, runs_code = render.inspect_template(src, opts.vcs_ref)
+    if runs_code and not opts.trust:
+        raise UnsafeTemplateError(src)
+    resolver = Resolver(opts.answers, use_defaults=opts.defaults, prompt=opts.interactive)
+    extra: dict[str, Any] = {}
+    if "stack" in questions:
+        resolver.require(DECISION_QUESTIONS)
+        rec = recommend(resolver.answers)
+        print(present.recommendation(rec), end="\n\n", flush=True)
+        offered = _choices(questions["stack"])
+        if not offered or rec.stack in offered or "stack" in resolver.answers:
+            stack = choose_stack(resolver, rec)
+            extra["decision"] = decision_record(rec, stack)
+        else:
+            print(f"This template does not offer {rec.stack}; it asks for its own stack.", flush=True)
+    data = {k: v for k, v in {**resolver.answers, **extra}.items() if k in questions}
+    slug = data.get("project_slug") or data.get("project_name")
+    if opts.dest is None and not slug:
+        raise UsageError("pass DEST (the folder to create) when rendering a team template")
+    dest = opts.dest or Path(str(slug))
+    if sys.stderr.isatty():
+        print(f"Rendering {src} into {dest} ...", file=sys.stderr, flush=True)
+    render.render(dest, data, src=src, vcs_ref=opts.vcs_ref, force=opts.force, trust=opts.trust,
+                  defaults=opts.defaults or not opts.interactive)
+    if opts.git and not project.inside_repository(dest):
+        project.init_and_commit(dest, f"Generate {dest.name} from {src} with stackpick {__version__}",
+                                str(data.get("author_name", "stackpick")))
+    print(f"Done: {dest} is ready (template {src}). `stackpick check {dest}` tells when it is behind.")
+    return 0
+
+
+def _choices(question: Any) -> list[str]:
+    choices = question.get("choices") if isinstance(question, dict) else None
+    if isinstance(choices, dict):
+        return [str(v) for v in choices.values()]
+    if isinstance(choices, list):
+        return [str(c[1] if isinstance(c, list | tuple) else c) for c in choices]
+    return []

@@ -1,0 +1,77 @@
+"""The template history and its store: tags per release, stable ids, a dev version, safe refreshes."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import yaml
+
+from stackpick import history, store
+from stackpick.cli import main
+from tests.update.conftest import commit_all, git, write
+
+
+def tags(bundle: Path) -> dict[str, str]:
+    return {ref.removeprefix("refs/tags/"): sha for ref, sha in store._tags(bundle).items()}
+
+
+def test_one_tag_per_release_with_stable_ids_and_a_dev_tag(source_repo: Path, tmp_path: Path) -> None:
+    write(source_repo / "templates", {"flask/app.py": "changed\n"})
+    commit_all(source_repo, "0.2.0", "v0.2.0")
+    first = history.build(tmp_path / "a.bundle", source_repo / "templates", "0.2.0", source_repo)
+    again = history.build(tmp_path / "b.bundle", source_repo / "templates", "0.2.0", source_repo)
+    assert first == again == "0.2.0"
+    assert tags(tmp_path / "a.bundle") == tags(tmp_path / "b.bundle")  # same commits on any machine
+    assert set(tags(tmp_path / "a.bundle")) == {"0.1.0", "0.2.0"}
+    write(source_repo / "templates", {"flask/app.py": "unreleased\n"})
+    dev = history.build(tmp_path / "c.bundle", source_repo / "templates", "0.2.0", source_repo)
+    assert dev.startswith("0.2.1.dev") and "+g" in dev
+    assert tags(tmp_path / "c.bundle")["0.2.0"] == tags(tmp_path / "a.bundle")["0.2.0"]
+
+
+def test_without_a_repository_the_templates_are_the_package_version(source_repo: Path,
+                                                                    tmp_path: Path) -> None:
+    assert history.build(tmp_path / "x.bundle", source_repo / "templates", "0.3.0", None) == "0.3.0"
+    assert set(tags(tmp_path / "x.bundle")) == {"0.3.0"}
+
+
+def test_the_store_keeps_old_tags_and_survives_a_race(source_repo: Path, home: Path) -> None:
+    first = store.ensure()
+    assert first.src == "~/.local/share/stackpick/templates.bundle" and first.current == "0.1.0"
+    write(source_repo / "templates", {"flask/app.py": "unreleased\n"})
+    errors: list[BaseException] = []
+
+    def refresh() -> None:
+        try:
+            store.ensure()
+        except BaseException as exc:  # collected and asserted below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=refresh) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    names = set(tags(first.path))
+    assert "0.1.0" in names and any(".dev" in name for name in names)
+    assert not [p for p in first.path.parent.iterdir() if p.name != store.BUNDLE_NAME]
+
+
+def test_real_templates_render_from_the_store_and_are_up_to_date(tmp_path: Path,
+                                                                 capsys: object) -> None:
+    dest = tmp_path / "demo"
+    assert main(["new", str(dest), "--defaults", "--data", "project_name=demo", "--stack", "flask"]) == 0
+    recorded = yaml.safe_load((dest / ".copier-answers.yml").read_text())
+    assert recorded["_src_path"] == "~/.local/share/stackpick/templates.bundle"
+    assert recorded["_commit"] == store.ensure().current
+    adr = (dest / "docs/decisions/0001-stack-choice.md").read_text()
+    assert main(["check", str(dest)]) == 0
+    assert main(["update", str(dest)]) == 0  # already current: nothing to do, nothing touched
+    assert git(dest, "status", "--porcelain") == ""
+    # A real merge on the real templates: the ADR (skip_if_exists, rendered from the unrecorded
+    # `decision`) is neither rewritten nor deleted.
+    assert main(["update", str(dest), "--data", "description=Orders, now with a new line"]) == 0
+    assert (dest / "docs/decisions/0001-stack-choice.md").read_text() == adr
+    assert "Orders, now with a new line" in (dest / "README.md").read_text()

@@ -1,0 +1,158 @@
+"""`stackpick update` and `check` against a tiny template history: the merge keeps user edits,
+conflicts are reported, and every refusal touches nothing."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+import yaml
+
+from stackpick.cli import main
+from tests.update.conftest import README_V1, commit_all, git
+
+Release = Callable[[str, dict[str, str]], None]
+NEW = ["--defaults", "--data", "project_name=demo", "--stack", "flask"]
+
+
+def answers(project: Path) -> dict[str, object]:
+    return dict(yaml.safe_load((project / ".copier-answers.yml").read_text()))
+
+
+def snapshot(project: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(project)): p.read_bytes() for p in sorted(project.rglob("*"))
+            if p.is_file() and ".git" not in p.relative_to(project).parts}
+
+
+@pytest.fixture
+def project(tmp_path: Path, source_repo: Path) -> Path:
+    """A project generated at template 0.1.0, with a user edit to the app committed."""
+    dest = tmp_path / "demo"
+    assert main(["new", str(dest), *NEW]) == 0
+    with (dest / "app.py").open("a") as handle:
+        handle.write("\n\ndef users_own_route():\n    return 'mine'\n")
+    commit_all(dest, "my route")
+    return dest
+
+
+def test_new_records_a_portable_source_and_the_version(project: Path, home: Path) -> None:
+    recorded = answers(project)
+    assert recorded["_src_path"] == "~/.local/share/stackpick/templates.bundle"
+    assert recorded["_commit"] == "0.1.0"
+    assert (home / ".local/share/stackpick/templates.bundle").is_file()
+    assert "decision" not in recorded
+
+
+def test_round_trip_keeps_the_user_edit_and_takes_the_template_change(
+        project: Path, release: Release, capsys: pytest.CaptureFixture[str]) -> None:
+    adr_before = (project / "docs/decisions/0001-stack-choice.md").read_text()
+    release("0.2.0", {"flask/README.md.jinja": README_V1 + "\nScale it with SCALING.md.\n",
+                      "flask/docs/decisions/0001-stack-choice.md.jinja": "# Rewritten ADR\n"})
+    capsys.readouterr()
+    assert main(["update", str(project)]) == 0
+    out = capsys.readouterr().out
+    assert "from template version 0.1.0 to 0.2.0" in out and "README.md" in out
+    assert "users_own_route" in (project / "app.py").read_text()
+    assert "Scale it with SCALING.md." in (project / "README.md").read_text()
+    assert (project / "docs/decisions/0001-stack-choice.md").read_text() == adr_before
+    assert answers(project)["_commit"] == "0.2.0"
+
+
+def test_conflicting_edit_is_reported_with_exit_3(project: Path, release: Release,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    readme = project / "README.md"
+    readme.write_text(readme.read_text().replace("make serve", "make dev"))
+    commit_all(project, "my readme")
+    release("0.2.0", {"flask/README.md.jinja": README_V1.replace("make serve", "gunicorn")})
+    capsys.readouterr()
+    assert main(["update", str(project)]) == 3
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "conflicts in 1 file(s): README.md" in err, err
+    assert "<<<<<<<" in readme.read_text()
+    assert git(project, "diff", "--name-only", "--diff-filter=U") == "README.md"
+
+
+def test_update_under_a_fresh_home_builds_the_store_there(project: Path, release: Release,
+                                                          tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    release("0.2.0", {"flask/README.md.jinja": README_V1 + "\nNew section.\n"})
+    other = tmp_path / "other-machine"
+    other.mkdir()
+    monkeypatch.setenv("HOME", str(other))
+    assert main(["update", str(project)]) == 0
+    assert (other / ".local/share/stackpick/templates.bundle").is_file()
+    assert "New section." in (project / "README.md").read_text()
+    assert "users_own_route" in (project / "app.py").read_text()
+
+
+def test_plain_copier_update_works_once_the_store_exists(project: Path, release: Release,
+                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    release("0.2.0", {"flask/README.md.jinja": README_V1 + "\nNew section.\n"})
+    assert main(["check", str(project)]) == 1  # any stackpick command refreshes the store
+    copier = Path(sys.executable).parent / "copier"
+    result = subprocess.run([str(copier), "update", "--defaults", "--conflict", "inline"],
+                            cwd=project, capture_output=True, text=True, env=os.environ, check=False)
+    assert result.returncode == 0, result.stderr
+    assert answers(project)["_commit"] == "0.2.0"
+    assert "New section." in (project / "README.md").read_text()
+    assert "users_own_route" in (project / "app.py").read_text()
+
+
+def test_dirty_tree_is_refused_and_nothing_changes(project: Path, release: Release,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    release("0.2.0", {"flask/README.md.jinja": "changed\n"})
+    (project / "notes.txt").write_text("work in progress")
+    before = snapshot(project)
+    assert main(["update", str(project)]) == 1
+    err = capsys.readouterr().err.strip()
+    assert "uncommitted change" in err and len(err.splitlines()) == 1
+    assert snapshot(project) == before
+
+
+def test_stack_change_is_refused_and_nothing_is_deleted(project: Path, release: Release,
+                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    release("0.2.0", {"flask/README.md.jinja": "changed\n"})
+    before = snapshot(project)
+    assert main(["update", str(project), "--data", "stack=django"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "cannot change stack from flask to django" in err and len(err.splitlines()) == 1
+    assert snapshot(project) == before
+    assert git(project, "status", "--porcelain") == ""
+
+
+def test_update_may_change_other_answers(project: Path, release: Release) -> None:
+    assert main(["update", str(project), "--data", "project_name=Renamed"]) == 0
+    assert answers(project)["project_name"] == "Renamed"
+    assert (project / "README.md").read_text().startswith("# Renamed")
+
+
+@pytest.mark.parametrize("command", ["update", "check"])
+def test_a_folder_that_is_not_a_project_is_refused(command: str, tmp_path: Path,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    folder = tmp_path / "plain"
+    folder.mkdir()
+    assert main([command, str(folder)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "is not a generated project" in err and len(err.splitlines()) == 1
+    assert list(folder.iterdir()) == []
+
+
+def test_check_says_behind_then_up_to_date(project: Path, release: Release,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check", str(project)]) == 0
+    assert "up to date (template version 0.1.0)" in capsys.readouterr().out
+    release("0.2.0", {"flask/README.md.jinja": README_V1 + "\nMore.\n"})
+    assert main(["check", str(project)]) == 1
+    assert "0.1.0 -> 0.2.0" in capsys.readouterr().out
+    assert main(["check", str(project), "--json"]) == 1
+    report = json.loads(capsys.readouterr().out)
+    assert report | {"path": None} == {"path": None, "template": "~/.local/share/stackpick/templates.bundle",
+                                       "current": "0.1.0", "latest": "0.2.0", "behind": True}
+    assert main(["update", str(project)]) == 0
+    assert main(["check", str(project), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out.splitlines()[-1])["behind"] is False
