@@ -55,7 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
     new.add_argument("--no-git", dest="git", action="store_false",
                      help="do not create a git repository and first commit")
     new.add_argument("--force", action="store_true",
-                     help="write into a non-empty DEST (only the template's own files are written)")
+                     help="add the template's files to a non-empty DEST (existing files are never overwritten)")
     team = new.add_argument_group("team templates")
     team.add_argument("--template", metavar="SRC",
                       help="render your own Copier template (git URL or local path) instead of "
@@ -98,7 +98,14 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _raise_on_sigterm(signum: int, frame: FrameType | None) -> None:
+_STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    # Ignore repeats so the clean-up that the first signal starts (removing the staging folder)
+    # cannot itself be cut short by an impatient second Ctrl-C or a supervisor's repeated SIGTERM.
+    for sig in _STOP_SIGNALS:
+        signal.signal(sig, signal.SIG_IGN)
     raise KeyboardInterrupt
 
 
@@ -109,7 +116,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse exits on --help, --version and usage errors
         return int(exc.code or 0)
-    previous = signal.signal(signal.SIGTERM, _raise_on_sigterm)
+    previous = {sig: signal.signal(sig, _interrupt) for sig in _STOP_SIGNALS}
     try:
         return _dispatch(args)
     except KeyboardInterrupt:
@@ -119,7 +126,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         # `check` promises 0 / 1 / 2 to CI: every error (not an interruption) is 2.
         return ExitCode.USAGE if args.command == "check" and code != ExitCode.INTERRUPTED else code
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 def _fail(exc: StackpickError) -> int:

@@ -104,12 +104,12 @@ def run(opts: NewOptions) -> int:
     dest = opts.dest or Path(str(resolver.answers["project_slug"]))
     data = {**resolver.answers, "decision": decision_record(rec, stack)}
     _progress(f"Rendering the {stack} template into {dest} ...")
-    render.render(dest, data, src=templates.src, vcs_ref=opts.vcs_ref or templates.current,
-                  force=opts.force, trust=opts.trust)
+    commit = None
     if opts.git and not project.inside_repository(dest):
-        _progress("Creating a git repository with a first commit ...")
-        project.init_and_commit(dest, f"Generate {resolver.answers['project_name']} with stackpick "
-                                f"{__version__} ({stack})", str(resolver.answers["author_name"]))
+        commit = (f"Generate {resolver.answers['project_name']} with stackpick {__version__} ({stack})",
+                  str(resolver.answers["author_name"]))
+    render.render(dest, data, src=templates.src, vcs_ref=opts.vcs_ref or templates.current,
+                  force=opts.force, trust=opts.trust, first_commit=commit)
     print(next_steps(dest, stack))
     return 0
 

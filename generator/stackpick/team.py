@@ -69,11 +69,12 @@ def run(opts: NewOptions) -> int:
     dest = opts.dest or Path(str(slug))
     if sys.stderr.isatty():
         print(f"Rendering {src} into {dest} ...", file=sys.stderr, flush=True)
-    render.render(dest, data, src=src, vcs_ref=opts.vcs_ref, force=opts.force, trust=opts.trust,
-                  defaults=opts.defaults or not opts.interactive)
+    commit = None
     if opts.git and not project.inside_repository(dest):
-        project.init_and_commit(dest, f"Generate {dest.name} from {src} with stackpick {__version__}",
-                                str(data.get("author_name", "stackpick")))
+        commit = (f"Generate {dest.name} from {src} with stackpick {__version__}",
+                  str(data.get("author_name", "stackpick")))
+    render.render(dest, data, src=src, vcs_ref=opts.vcs_ref, force=opts.force, trust=opts.trust,
+                  defaults=opts.defaults or not opts.interactive, first_commit=commit)
     print(f"Done: {dest} is ready (template {src}). `stackpick check {dest}` tells when it is behind.")
     return 0
 

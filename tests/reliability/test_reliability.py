@@ -1,0 +1,127 @@
+"""Bad input, interruptions and closed terminals: no traceback, no lost work, no half-made project."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from stackpick.cli import main
+from stackpick.questions import DECISION_QUESTIONS
+
+
+@pytest.fixture(autouse=True)
+def private_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    home = tmp_path_factory.getbasetemp() / "home"
+    home.mkdir(exist_ok=True)
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / ".local" / "share"))
+
+
+def stackpick(*args: str, cwd: Path, stdin: int | None = subprocess.DEVNULL) -> subprocess.Popen[str]:
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    return subprocess.Popen([sys.executable, "-m", "stackpick", *args], cwd=cwd, env=env, stdin=stdin,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def leftovers(parent: Path) -> list[str]:
+    return sorted(p.name for p in parent.iterdir() if p.name.endswith(".stackpick"))
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["sigterm", "sigint"])
+@pytest.mark.parametrize("delay", [0.3, 0.5, 0.65, 0.8, 0.95, 1.1])
+def test_interrupted_new_leaves_nothing_half_made(tmp_path: Path, sig: signal.Signals, delay: float) -> None:
+    dest = tmp_path / "demo"
+    proc = stackpick("new", str(dest), "--defaults", "--stack", "django", "--data", "project_name=demo",
+                     cwd=tmp_path)
+    time.sleep(delay)
+    proc.send_signal(sig)
+    _, err = proc.communicate(timeout=60)
+    assert "Traceback" not in err, err
+    assert leftovers(tmp_path) == []
+    if dest.exists():  # finished before the signal (the process may die on its way out): whole
+        assert (dest / ".copier-answers.yml").is_file() and (dest / ".git").is_dir()
+        assert proc.returncode in (0, -sig), err
+    else:
+        assert proc.returncode == 130, err
+        assert "interrupted" in err
+
+
+def test_stdin_closed_never_hangs(tmp_path: Path) -> None:
+    for stdin in (subprocess.DEVNULL, subprocess.PIPE):
+        proc = stackpick("new", str(tmp_path / "x"), cwd=tmp_path, stdin=stdin)
+        # With a pipe, communicate() closes stdin at once: the EOF a closed terminal gives.
+        _, err = proc.communicate(input="" if stdin == subprocess.PIPE else None, timeout=30)
+        assert proc.returncode == 2
+        assert "missing answers for: app_type" in err
+        assert len(err.strip().splitlines()) == 1
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_force_adds_files_but_never_overwrites(tmp_path: Path) -> None:
+    dest = tmp_path / "existing"
+    dest.mkdir()
+    (dest / "notes.md").write_text("my notes\n")
+    (dest / "README.md").write_text("my own readme\n")
+    base = ["new", str(dest), "--defaults", "--no-git", "--stack", "flask", "--data", "project_name=existing"]
+    assert main(base) == 2, "non-empty DEST is refused without --force"
+    assert main([*base, "--force"]) == 2, "README.md would be overwritten: refused"
+    assert sorted(p.name for p in dest.iterdir()) == ["README.md", "notes.md"]
+    (dest / "README.md").unlink()
+    assert main([*base, "--force"]) == 0
+    assert (dest / "notes.md").read_text() == "my notes\n"
+    assert (dest / "Makefile").is_file() and (dest / "README.md").is_file()
+    assert leftovers(tmp_path) == []
+
+
+NAMES = st.one_of(
+    st.text(min_size=0, max_size=80),
+    st.text(alphabet="abc-_. /\\:;$`'\"|&*?~#\t\n\x00é日", min_size=0, max_size=20),
+    st.sampled_from(["..", "../evil", "/abs/path", "a/../../b", "con", "test", "flask", "$(rm -rf x)",
+                     "-rf", "Ünïcødé Shop", "x" * 300, " ", "name\x1b[31m"]),
+)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(name=NAMES, stack=st.sampled_from(["express", "flask", "django"]))
+def test_any_project_name_is_rendered_or_refused_cleanly(tmp_path_factory: pytest.TempPathFactory,
+                                                         name: str, stack: str) -> None:
+    work = tmp_path_factory.mktemp("names")
+    dest = work / "out"
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
+        code = main(["new", str(dest), "--defaults", "--no-git", "--stack", stack,
+                     "--data", f"project_name={name}"])
+    assert code in (0, 2), err.getvalue()
+    assert "Traceback" not in err.getvalue()
+    assert [p.name for p in work.iterdir()] == (["out"] if code == 0 else []), "nothing outside DEST"
+    if code == 0:
+        assert (dest / ".copier-answers.yml").is_file()
+    else:
+        assert len(err.getvalue().strip().splitlines()) == 1
+
+
+@settings(max_examples=200, deadline=None)
+@given(pairs=st.dictionaries(
+    st.one_of(st.sampled_from([q.key for q in DECISION_QUESTIONS]), st.text(max_size=12)),
+    st.one_of(st.text(max_size=20), st.sampled_from(["true", "false", "high", "cms", "express"])),
+    max_size=6))
+def test_any_answer_values_give_a_recommendation_or_one_line(pairs: dict[str, str]) -> None:
+    argv = ["recommend", "--json"]
+    for key, value in pairs.items():
+        argv += ["--data", f"{key}={value}"]
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
+        code = main(argv)
+    assert code in (0, 2)
+    if code == 2:
+        assert len(err.getvalue().strip().splitlines()) == 1, err.getvalue()
