@@ -137,11 +137,14 @@ def terminate_server(server: Server) -> float:
 
 def leftover_jinja(root: Path) -> list[str]:
     """Files under ROOT that still contain Jinja delimiters after rendering."""
-    skip = {".git", "node_modules", ".venv", "__pycache__"}
+    skip = {".git", "node_modules", ".venv", "__pycache__", "staticfiles"}  # installed or built, not rendered
     found = []
     for path in root.rglob("*"):
         if path.is_file() and not skip.intersection(path.relative_to(root).parts):
-            text = path.read_text(errors="ignore")
+            try:
+                text = path.read_text(encoding="utf-8")
+            except UnicodeDecodeError:
+                continue  # binary: compressed static files can contain any bytes
             if "{{" in text or "{%" in text:
                 found.append(str(path.relative_to(root)))
     return found

@@ -101,12 +101,22 @@ def build_parser() -> argparse.ArgumentParser:
 _STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
+class _Stop(BaseException):
+    """Raised by the signal handler. Not a KeyboardInterrupt: CPython 3.11 marks a KeyboardInterrupt
+    raised inside exec'd code (dataclasses, imports) as unhandled even once caught, and then kills
+    the process with SIGINT on exit, losing our exit code 130."""
+
+
+_signalled: list[int] = []
+
+
 def _interrupt(signum: int, frame: FrameType | None) -> None:
+    _signalled.append(signum)
     # Ignore repeats so the clean-up that the first signal starts (removing the staging folder)
     # cannot itself be cut short by an impatient second Ctrl-C or a supervisor's repeated SIGTERM.
     for sig in _STOP_SIGNALS:
         signal.signal(sig, signal.SIG_IGN)
-    raise KeyboardInterrupt
+    raise _Stop
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -116,12 +126,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse exits on --help, --version and usage errors
         return int(exc.code or 0)
+    _signalled.clear()
     previous = {sig: signal.signal(sig, _interrupt) for sig in _STOP_SIGNALS}
     try:
         return _dispatch(args)
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, _Stop):
         return _fail(AbortedError())
     except StackpickError as exc:
+        if _signalled:  # a library's clean-up failed while unwinding from our signal: still an interruption
+            return _fail(AbortedError())
         code = _fail(exc)
         # `check` promises 0 / 1 / 2 to CI: every error (not an interruption) is 2.
         return ExitCode.USAGE if args.command == "check" and code != ExitCode.INTERRUPTED else code

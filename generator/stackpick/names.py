@@ -18,6 +18,7 @@ _SHADOWED_PYTHON = frozenset({
     "flask", "django", "gunicorn", "werkzeug", "jinja2", "itsdangerous", "click", "markupsafe",
     "whitenoise", "channels", "daphne", "uvicorn", "asgiref", "sqlparse", "pytest", "ruff",
     "simple_websocket", "flask_sock", "config", "test", "tests", "manage", "app", "wsgi", "asgi",
+    "data", "docs", "deploy", "scripts", "staticfiles", "node_modules",
 })
 _SHADOWED_NPM = frozenset({
     "express", "helmet", "ws", "supertest", "eslint", "globals", "node_modules", "favicon.ico",

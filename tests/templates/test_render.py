@@ -96,7 +96,7 @@ def _check_gunicorn_config(root: Path, answers: dict[str, Any]) -> None:
         config = runpy.run_path(str(root / "gunicorn.conf.py"))
     finally:
         os.environ.update({k: v for k, v in saved.items() if v is not None})
-    cores = os.cpu_count() or 1
+    cores = len(os.sched_getaffinity(0))
     assert config["bind"] == "0.0.0.0:8000"
     assert config["graceful_timeout"] < 10, "must finish before docker stop's 10 s"
     worker_class = str(config.get("worker_class", "sync"))

@@ -1,0 +1,1 @@
+"""Settings: `base` (shared), `production` (the default), `dev` (local work and the tests)."""
