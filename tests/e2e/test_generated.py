@@ -106,6 +106,10 @@ def test_make_serve_answers_and_stops_on_sigterm(project: Project) -> None:
         hello = get(server.base + "/")
         assert hello.status == 200, server.output()
         assert "hello" in json.dumps(hello.json()).lower()
+        if project.case.stack == "express":  # helmet on, x-powered-by off
+            headers = {k.lower() for k in hello.headers}
+            assert "x-powered-by" not in headers
+            assert {"content-security-policy", "x-content-type-options"} <= headers
         health = get(server.base + "/healthz")
         assert (health.status, health.json()) == (200, {"status": "ok"})
         ready = get(server.base + "/readyz")
@@ -165,10 +169,13 @@ def test_docker_start_command_runs_outside_docker(project: Project) -> None:
         with serve(cmd, project.path, env, port, wait=False) as server:
             assert server.process.wait(timeout=60) != 0, server.output()
             assert "SECRET_KEY" in server.output()
-        env |= {"SECRET_KEY": "e2e-" + "x" * 60, "ALLOWED_HOSTS": "localhost,127.0.0.1"}
+        # As in a cluster: the public host name only, so probes by IP must be exempt.
+        env |= {"SECRET_KEY": "e2e-" + "x" * 60, "ALLOWED_HOSTS": "service.example.com"}
     with serve(cmd, project.path, env, port) as server:
         assert get(server.base + "/healthz").status == 200, server.output()
         assert get(server.base + "/readyz").status == 200, server.output()
+        if project.case.stack == "django":  # ...while everything else keeps the production checks
+            assert get(server.base + "/").status in (301, 400)
         terminate_server(server)
         assert server.process.returncode == 0, server.output()
 
@@ -199,6 +206,13 @@ def test_deploy_manifests_match_the_app(project: Project) -> None:
     workflow = yaml.safe_load((project.path / ".github" / "workflows" / "ci.yml").read_text())
     triggers = workflow.get("on", workflow.get(True))
     assert {"push", "pull_request"} <= set(triggers)
+
+
+def test_django_passes_its_deploy_checks(project: Project) -> None:
+    if project.case.stack != "django":
+        return  # Flask and Express have no deploy-check command; their security headers are probed above
+    result = run(["make", "deploy-check"], cwd=project.path)
+    assert "no issues" in (result.stdout + result.stderr).lower()
 
 
 def test_make_bench_prints_throughput_and_p99(project: Project) -> None:

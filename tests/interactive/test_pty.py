@@ -50,6 +50,7 @@ def test_new_accepting_the_recommendation(tmp_path: Path, home: Path) -> None:
     answer(child, "Package name?", ENTER)
     answer(child, "One-line description?", ENTER)
     answer(child, "Author or team?", ENTER)
+    child.expect_exact("Rendering the express template")  # progress shows on a terminal
     child.expect_exact("Next steps:")
     child.expect(pexpect.EOF)
     child.close()

@@ -67,6 +67,24 @@ def test_stdin_closed_never_hangs(tmp_path: Path) -> None:
     assert list(tmp_path.iterdir()) == []
 
 
+def test_quiet_in_logs_and_git_only_outside_a_repository(tmp_path: Path) -> None:
+    outer = tmp_path / "monorepo"
+    outer.mkdir()
+    subprocess.run(["git", "init", "-q", str(outer)], check=True)
+    proc = stackpick("new", str(outer / "svc"), "--defaults", "--stack", "express", "--data",
+                     "project_name=svc", cwd=tmp_path)
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 0, err
+    assert "Rendering" not in out + err, "progress lines are for terminals, not CI logs"
+    assert "Next steps:" in out
+    assert not (outer / "svc" / ".git").exists(), "inside an existing repository: no nested repo"
+    proc = stackpick("new", str(tmp_path / "alone"), "--defaults", "--stack", "express", "--data",
+                     "project_name=alone", cwd=tmp_path)
+    assert proc.wait(timeout=120) == 0
+    log = subprocess.run(["git", "log", "--oneline"], cwd=tmp_path / "alone", capture_output=True, text=True)
+    assert len(log.stdout.splitlines()) == 1 and "stackpick" in log.stdout
+
+
 def test_force_adds_files_but_never_overwrites(tmp_path: Path) -> None:
     dest = tmp_path / "existing"
     dest.mkdir()

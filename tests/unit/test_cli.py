@@ -18,8 +18,9 @@ def test_version(capsys: pytest.CaptureFixture[str]) -> None:
     assert capsys.readouterr().out.strip() == f"stackpick {__version__}"
 
 
-@pytest.mark.parametrize("argv", [["--help"], ["new", "--help"], ["recommend", "--help"], ["rules", "--help"]],
-                         ids=["top", "new", "recommend", "rules"])
+@pytest.mark.parametrize("argv", [["--help"], ["new", "--help"], ["recommend", "--help"], ["rules", "--help"],
+                                  ["update", "--help"], ["check", "--help"]],
+                         ids=["top", "new", "recommend", "rules", "update", "check"])
 def test_every_command_has_help(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
     assert main(argv) == 0
     assert "usage: stackpick" in capsys.readouterr().out
