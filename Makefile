@@ -22,7 +22,7 @@ test-fast: setup
 	$(BIN)/python -m pytest -m "not e2e"
 
 lint: setup
-	$(BIN)/ruff check generator tests
+	$(BIN)/ruff check generator tests bench
 	$(BIN)/mypy
 
 ## bench: stackpick's own costs and generated apps against naive hello worlds (needs wrk)

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+
 from procs import BenchError, run, timed
 from table import Verdict, markdown, median, ms, ratio
 

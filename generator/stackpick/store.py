@@ -10,6 +10,8 @@ where stackpick has run once.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import shutil
 import tempfile
@@ -56,14 +58,59 @@ def ensure(path: Path | None = None) -> Store:
     """Create or refresh the store (at PATH, default `store_path()`); cheap when it is current."""
     target = path or store_path()
     try:
+        checkout = _checkout_fingerprint(_CHECKOUT_TEMPLATES)
+        remembered = _remembered(target, checkout) if checkout else None
+        if remembered:
+            return Store(path=target, src=portable(target), current=remembered)
         with tempfile.TemporaryDirectory(prefix="stackpick-source.") as tmp:
             source, current = _source_bundle(Path(tmp))
             wanted = _tags(source)
             if not target.is_file() or not wanted.items() <= _tags(target).items():
                 _merge(source, target)
+        if checkout:
+            _remember(target, checkout, current)
     except (HistoryError, OSError) as exc:
         raise TemplateStoreError(f"cannot prepare the template store at {target}: {exc}") from exc
     return Store(path=target, src=portable(target), current=current)
+
+
+_CHECKOUT_TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates"
+
+
+def _checkout_fingerprint(templates: Path) -> str | None:
+    """For a development checkout, a hash of what the history is built from; None when installed.
+
+    Rebuilding the history from git costs a few hundred milliseconds; the fingerprint (the
+    repository's HEAD and tags, and every template file's path, size and modification time) lets
+    `new` skip that when nothing changed since the last build.
+    """
+    if (Path(__file__).resolve().parent / BUNDLE_NAME).is_file() or not (templates / "copier.yml").is_file():
+        return None
+    digest = hashlib.sha256(__version__.encode())
+    digest.update(git("rev-parse", "HEAD", "--tags", cwd=templates, check=False).encode())
+    for file in sorted(templates.rglob("*")):
+        stat = file.lstat()
+        digest.update(f"{file.relative_to(templates)}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+    return digest.hexdigest()
+
+
+def _memo(target: Path) -> Path:
+    return target.with_name(target.name + ".checkout.json")
+
+
+def _remembered(target: Path, fingerprint: str) -> str | None:
+    try:
+        memo = json.loads(_memo(target).read_text())
+    except (OSError, ValueError):
+        return None
+    current = memo.get("current") if memo.get("fingerprint") == fingerprint else None
+    return current if current and f"refs/tags/{current}" in _tags(target) else None
+
+
+def _remember(target: Path, fingerprint: str, current: str) -> None:
+    staged = _memo(target).with_suffix(f".{os.getpid()}.tmp")
+    staged.write_text(json.dumps({"fingerprint": fingerprint, "current": current}))
+    os.replace(staged, _memo(target))
 
 
 def _source_bundle(tmp: Path) -> tuple[Path, str]:

@@ -91,6 +91,7 @@ def source_repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Pat
         return out, history.build(out, repo / "templates", str(newest), repo)
 
     monkeypatch.setattr(store, "_source_bundle", built)
+    monkeypatch.setattr(store, "_checkout_fingerprint", lambda templates: None)  # not stackpick's own checkout
     yield repo
 
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import shutil
 import threading
 from pathlib import Path
 
+import pytest
 import yaml
 
 from stackpick import history, store
@@ -75,3 +77,22 @@ def test_real_templates_render_from_the_store_and_are_up_to_date(tmp_path: Path,
     assert main(["update", str(dest), "--data", "description=Orders, now with a new line"]) == 0
     assert (dest / "docs/decisions/0001-stack-choice.md").read_text() == adr
     assert "Orders, now with a new line" in (dest / "README.md").read_text()
+
+
+def test_a_checkout_rebuilds_its_history_only_when_the_templates_change(tmp_path: Path, home: Path) -> None:
+    copy = tmp_path / "templates"
+    shutil.copytree(store._CHECKOUT_TEMPLATES, copy)
+    before = store._checkout_fingerprint(copy)
+    assert before and before == store._checkout_fingerprint(copy)
+    (copy / "flask" / "Makefile.jinja").write_text("changed\n")
+    assert store._checkout_fingerprint(copy) != before
+
+    first = store.ensure()  # the real checkout: builds the history and remembers it
+    assert store._memo(first.path).is_file()
+
+    def must_not_rebuild(tmp: Path) -> tuple[Path, str]:
+        raise AssertionError("the history was rebuilt although nothing changed")
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(store, "_source_bundle", must_not_rebuild)
+        assert store.ensure().current == first.current
