@@ -14,7 +14,7 @@ def load(data: Sequence[str] = (), data_file: str | None = None, stack: str | No
     """Merge a YAML data file, then --data pairs, then --stack; validate keys and values."""
     raw: dict[str, object] = {}
     if data_file:
-        raw.update(_read_data_file(Path(data_file)))
+        raw.update(read_data_file(Path(data_file)))
     for pair in data:
         key, sep, value = pair.partition("=")
         if not sep or not key.strip():
@@ -25,7 +25,8 @@ def load(data: Sequence[str] = (), data_file: str | None = None, stack: str | No
     return parse_answers(raw)
 
 
-def _read_data_file(path: Path) -> dict[str, object]:
+def read_data_file(path: Path) -> dict[str, object]:
+    """A YAML mapping of answers, or a UsageError saying why the file cannot be used."""
     import yaml  # deferred: only runs that read a data file need it
 
     try:

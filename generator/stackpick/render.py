@@ -12,15 +12,6 @@ from typing import Any
 from stackpick.errors import DestinationError, RenderError, UnsafeTemplateError
 
 
-def bundled_templates() -> Path:
-    """The template folder: inside the installed package, or templates/ in a checkout."""
-    here = Path(__file__).resolve().parent
-    for candidate in (here / "templates", here.parent.parent / "templates"):
-        if (candidate / "copier.yml").is_file():
-            return candidate
-    raise RenderError("stackpick's templates are missing from this installation; reinstall stackpick")
-
-
 def check_destination(dest: Path, *, force: bool) -> None:
     """Refuse a DEST that is a file, or a non-empty folder without --force."""
     if dest.exists() and not dest.is_dir():
@@ -36,7 +27,7 @@ def render(
     dest: Path,
     data: Mapping[str, Any],
     *,
-    src: str | None = None,
+    src: str,
     vcs_ref: str | None = None,
     force: bool = False,
     trust: bool = False,
@@ -56,7 +47,7 @@ def render(
     dest.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", suffix=".stackpick", dir=dest.parent))
     try:
-        _copy(src or str(bundled_templates()), staging / "project", data, vcs_ref=vcs_ref, trust=trust,
+        _copy(src, staging / "project", data, vcs_ref=vcs_ref, trust=trust,
               defaults=defaults)
         if first_commit and not (dest.is_dir() and any(dest.iterdir())):
             project.init_and_commit(staging / "project", *first_commit)

@@ -19,9 +19,9 @@ from stackpick.store import portable
 
 def load_answers(data: Sequence[str], data_file: str | None, stack: str | None) -> Answers:
     """--data for a team template: stackpick's own keys are checked, other keys pass through."""
-    from stackpick.answers import _read_data_file
+    from stackpick.answers import read_data_file
 
-    raw: dict[str, object] = dict(_read_data_file(Path(data_file))) if data_file else {}
+    raw: dict[str, object] = dict(read_data_file(Path(data_file))) if data_file else {}
     for pair in data:
         key, sep, value = pair.partition("=")
         if not sep or not key.strip():
