@@ -12,6 +12,11 @@ from stackpick.questions import Answer, Answers, Question, ask, parse_answers
 
 def load(data: Sequence[str] = (), data_file: str | None = None, stack: str | None = None) -> Answers:
     """Merge a YAML data file, then --data pairs, then --stack; validate keys and values."""
+    return parse_answers(merge(data, data_file, stack))
+
+
+def merge(data: Sequence[str], data_file: str | None, stack: str | None) -> dict[str, object]:
+    """The raw answers from a YAML data file, then --data pairs, then --stack, unchecked."""
     raw: dict[str, object] = {}
     if data_file:
         raw.update(read_data_file(Path(data_file)))
@@ -22,7 +27,7 @@ def load(data: Sequence[str] = (), data_file: str | None = None, stack: str | No
         raw[key.strip()] = value
     if stack is not None:
         raw["stack"] = stack
-    return parse_answers(raw)
+    return raw
 
 
 def read_data_file(path: Path) -> dict[str, object]:

@@ -19,16 +19,9 @@ from stackpick.store import portable
 
 def load_answers(data: Sequence[str], data_file: str | None, stack: str | None) -> Answers:
     """--data for a team template: stackpick's own keys are checked, other keys pass through."""
-    from stackpick.answers import read_data_file
+    from stackpick.answers import merge
 
-    raw: dict[str, object] = dict(read_data_file(Path(data_file))) if data_file else {}
-    for pair in data:
-        key, sep, value = pair.partition("=")
-        if not sep or not key.strip():
-            raise UsageError(f"--data {pair!r}: expected KEY=VALUE")
-        raw[key.strip()] = value
-    if stack is not None:
-        raw["stack"] = stack
+    raw = merge(data, data_file, stack)
     known = parse_answers({k: v for k, v in raw.items() if k in BY_KEY})
     return {**{k: v for k, v in raw.items() if k not in BY_KEY}, **known}
 

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import subprocess
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from stackpick import generated
-from stackpick.errors import ConflictsError, ExitCode, GitError, UpdateError, UsageError
+from stackpick.errors import ConflictsError, ExitCode, UpdateError, UsageError
+from stackpick.project import git
 
 _MARKERS = (b"<<<<<<< ", b">>>>>>> ")
 
@@ -35,7 +35,7 @@ def run(opts: UpdateOptions) -> int:
         print(f"{path} is already at template version {target}; nothing to do.")
         return ExitCode.OK
     _copier_update(path, project, data, target, trust=opts.trust)
-    touched = _git(path, "status", "--porcelain", "--untracked-files=all", "--ignored=matching")
+    touched = git(path, "status", "--porcelain", "--untracked-files=all", "--ignored=matching")
     conflicts = _conflicts(path, touched)
     print(f"Updated {path} from template version {project.version} to {target}.")
     lines = [line for line in touched.splitlines() if line and not line.startswith("!! ")]
@@ -89,10 +89,10 @@ def _copier_update(path: Path, project: generated.Generated, data: dict[str, Any
 
 
 def _require_clean_git(path: Path) -> None:
-    if _git(path, "rev-parse", "--is-inside-work-tree", check=False) != "true":
+    if git(path, "rev-parse", "--is-inside-work-tree", check=False) != "true":
         raise UpdateError(f"{path} is not in a git repository; the update merges through git "
                           "(run `git init && git add -A && git commit -m init` first)")
-    dirty = _git(path, "status", "--porcelain", "--untracked-files=all").splitlines()
+    dirty = git(path, "status", "--porcelain", "--untracked-files=all").splitlines()
     if dirty:
         raise UpdateError(f"{path} has {len(dirty)} uncommitted change(s) (first: {dirty[0][3:]}); "
                           "commit or stash them, then update")
@@ -100,8 +100,8 @@ def _require_clean_git(path: Path) -> None:
 
 def _conflicts(path: Path, status: str) -> list[str]:
     """Files with unmerged index entries, conflict markers, or a .rej witness next to them."""
-    top = Path(_git(path, "rev-parse", "--show-toplevel"))  # porcelain paths are from the top
-    found = set(_git(path, "diff", "--name-only", "--diff-filter=U").splitlines())
+    top = Path(git(path, "rev-parse", "--show-toplevel"))  # porcelain paths are from the top
+    found = set(git(path, "diff", "--name-only", "--diff-filter=U").splitlines())
     for line in status.splitlines():
         name = line[3:].strip('"')
         changed_with_markers = line[:2] != "!!" and (top / name).is_file() and _has_markers(top / name)
@@ -115,12 +115,3 @@ def _has_markers(file: Path) -> bool:
         return any(line.startswith(_MARKERS) for line in handle)
 
 
-def _git(path: Path, *args: str, check: bool = True) -> str:
-    try:
-        result = subprocess.run(["git", *args], cwd=path, capture_output=True, text=True, check=False)
-    except FileNotFoundError as exc:
-        raise GitError("git is not installed; `update` needs git") from exc
-    if check and result.returncode != 0:
-        lines = (result.stderr or result.stdout).strip().splitlines()
-        raise GitError(f"git {args[0]} failed in {path}: {lines[-1] if lines else 'no output'}")
-    return result.stdout.strip()
