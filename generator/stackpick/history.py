@@ -35,7 +35,7 @@ def git(*args: str, cwd: Path | None = None, env: Mapping[str, str] | None = Non
         result = subprocess.run(["git", *args], cwd=cwd, env=full_env, capture_output=True,
                                 text=True, check=False)
     except FileNotFoundError as exc:
-        raise HistoryError("git is not installed; stackpick needs git for template versions") from exc
+        raise HistoryError("git is not installed; stackpick needs it: install git") from exc
     if check and result.returncode != 0:
         lines = (result.stderr or result.stdout).strip().splitlines()
         raise HistoryError(f"git {args[0]} failed: {lines[-1] if lines else 'no output'}")

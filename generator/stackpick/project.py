@@ -3,23 +3,19 @@
 from __future__ import annotations
 
 import os
-import subprocess
 from pathlib import Path
 
+from stackpick import history
 from stackpick.errors import GitError
+from stackpick.history import HistoryError
 
 
 def git(path: Path, *args: str, check: bool = True, env: dict[str, str] | None = None) -> str:
     """Run git in PATH; return stdout stripped, or raise GitError with git's last line."""
     try:
-        result = subprocess.run(["git", *args], cwd=path, env=env, capture_output=True, text=True,
-                                check=False)
-    except FileNotFoundError as exc:
-        raise GitError("git is not installed; install it (or pass --no-git to `new`)") from exc
-    if check and result.returncode != 0:
-        lines = (result.stderr or result.stdout).strip().splitlines()
-        raise GitError(f"git {args[0]} failed in {path}: {lines[-1] if lines else 'no output'}")
-    return result.stdout.strip()
+        return history.git(*args, cwd=path, env=env, check=check)
+    except HistoryError as exc:
+        raise GitError(f"{exc} (in {path})") from exc
 
 
 def inside_repository(path: Path) -> bool:
