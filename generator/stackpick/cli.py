@@ -179,14 +179,9 @@ def _update_or_check(args: argparse.Namespace) -> int:
 
         return check.run(args.path, as_json=args.json)
     from stackpick import update
-    from stackpick.errors import UsageError
+    from stackpick.answers import merge
 
-    data: dict[str, object] = {}
-    for pair in args.data:
-        key, sep, value = pair.partition("=")
-        if not sep or not key.strip():
-            raise UsageError(f"--data {pair!r}: expected KEY=VALUE")
-        data[key.strip()] = value
+    data = merge(args.data, None, None)
     return update.run(update.UpdateOptions(path=args.path, data=data, vcs_ref=args.vcs_ref,
                                            trust=args.trust))
 

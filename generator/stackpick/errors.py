@@ -15,6 +15,11 @@ class ExitCode(IntEnum):
     INTERRUPTED = 130
 
 
+def first_line(exc: BaseException) -> str:
+    """The first line of a third-party error's message, for a one-line report of it."""
+    return (str(exc).strip().splitlines() or [exc.__class__.__name__])[0]
+
+
 class StackpickError(Exception):
     """Base of every error meant for the user: one line, one exit code."""
 

@@ -103,7 +103,7 @@ def run(opts: NewOptions) -> int:
     collect_metadata(resolver, stack, opts.dest)
     dest = opts.dest or Path(str(resolver.answers["project_slug"]))
     data = {**resolver.answers, "decision": decision_record(rec, stack)}
-    _progress(f"Rendering the {stack} template into {dest} ...")
+    progress(f"Rendering the {stack} template into {dest} ...")
     commit = None
     if opts.git and not project.inside_repository(dest):
         commit = (f"Generate {resolver.answers['project_name']} with stackpick {__version__} ({stack})",
@@ -114,7 +114,8 @@ def run(opts: NewOptions) -> int:
     return 0
 
 
-def _progress(message: str) -> None:
+def progress(message: str) -> None:
+    """A progress line for a person at a terminal; CI logs stay quiet."""
     if sys.stderr.isatty():
         print(message, file=sys.stderr, flush=True)
 

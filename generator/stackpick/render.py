@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from stackpick.errors import DestinationError, RenderError, UnsafeTemplateError
+from stackpick.errors import DestinationError, RenderError, UnsafeTemplateError, first_line
 
 
 def check_destination(dest: Path, *, force: bool) -> None:
@@ -68,8 +68,7 @@ def _copy(src: str, dst: Path, data: Mapping[str, Any], *, vcs_ref: str | None, 
     except CopierUnsafe as exc:
         raise UnsafeTemplateError(src) from exc
     except (CopierError, TemplateError, ValueError, OSError) as exc:
-        first_line = (str(exc).strip().splitlines() or [exc.__class__.__name__])[0]
-        raise RenderError(f"rendering {src} failed: {first_line}") from exc
+        raise RenderError(f"rendering {src} failed: {first_line(exc)}") from exc
 
 
 def inspect_template(src: str, vcs_ref: str | None) -> tuple[dict[str, Any], bool]:
@@ -85,8 +84,7 @@ def inspect_template(src: str, vcs_ref: str | None) -> tuple[dict[str, Any], boo
         runs_code = bool(template.jinja_extensions or template.tasks
                          or template.config_data.get("migrations"))
     except (CopierError, ProcessExecutionError, TemplateError, ValueError, OSError) as exc:
-        first_line = (str(exc).strip().splitlines() or [exc.__class__.__name__])[0]
-        raise RenderError(f"cannot read the template at {src}: {first_line}") from exc
+        raise RenderError(f"cannot read the template at {src}: {first_line(exc)}") from exc
     finally:
         template._cleanup()
     return questions, runs_code

@@ -3,7 +3,6 @@ when that template asks for `stack`."""
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -11,7 +10,7 @@ from typing import Any
 from stackpick import __version__, present
 from stackpick.answers import Resolver
 from stackpick.errors import UnsafeTemplateError, UsageError
-from stackpick.new import NewOptions, choose_stack, decision_record
+from stackpick.new import NewOptions, choose_stack, decision_record, progress
 from stackpick.questions import BY_KEY, DECISION_QUESTIONS, Answers, parse_answers
 from stackpick.rules import recommend
 from stackpick.store import portable
@@ -60,8 +59,7 @@ def run(opts: NewOptions) -> int:
     if opts.dest is None and not slug:
         raise UsageError("pass DEST (the folder to create) when rendering a team template")
     dest = opts.dest or Path(str(slug))
-    if sys.stderr.isatty():
-        print(f"Rendering {src} into {dest} ...", file=sys.stderr, flush=True)
+    progress(f"Rendering {src} into {dest} ...")
     commit = None
     if opts.git and not project.inside_repository(dest):
         commit = (f"Generate {dest.name} from {src} with stackpick {__version__}",

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from stackpick import generated
-from stackpick.errors import ConflictsError, ExitCode, UpdateError, UsageError
+from stackpick.errors import ConflictsError, ExitCode, UpdateError, UsageError, first_line
 from stackpick.project import git
 
 _MARKERS = (b"<<<<<<< ", b">>>>>>> ")
@@ -81,8 +81,7 @@ def _copier_update(path: Path, project: generated.Generated, data: dict[str, Any
     except CopierUnsafe as exc:
         raise UnsafeTemplateError(project.src) from exc
     except (CopierError, TemplateError, ValueError, OSError) as exc:
-        first_line = (str(exc).strip().splitlines() or [exc.__class__.__name__])[0]
-        raise UpdateError(f"updating {path} from {project.src} to {target} failed: {first_line}") from exc
+        raise UpdateError(f"updating {path} from {project.src} to {target} failed: {first_line(exc)}") from exc
     except ProcessExecutionError as exc:
         detail = (str(getattr(exc, "stderr", "")).strip().splitlines() or ["git failed"])[-1]
         raise UpdateError(f"updating {path} to template version {target} failed: {detail}") from exc
