@@ -24,7 +24,7 @@ def _real_caches() -> dict[str, str]:
     return {
         "PIP_CACHE_DIR": os.environ.get("PIP_CACHE_DIR") or str(cache / "pip"),
         "UV_CACHE_DIR": os.environ.get("UV_CACHE_DIR") or str(cache / "uv"),
-        "npm_config_cache": os.environ.get("npm_config_cache") or str(home / ".npm"),
+        "NPM_CONFIG_CACHE": os.environ.get("NPM_CONFIG_CACHE") or str(home / ".npm"),
     }
 
 

@@ -32,6 +32,14 @@ class UsageError(StackpickError):
     exit_code = ExitCode.USAGE
 
 
+class InvalidAnswerError(UsageError):
+    """One answer is unknown or has a value its question does not accept; `key` names it."""
+
+    def __init__(self, key: str, message: str) -> None:
+        super().__init__(f"{key}: {message}")
+        self.key = key
+
+
 class MissingAnswersError(UsageError):
     """A non-interactive run left questions unanswered."""
 

@@ -7,7 +7,7 @@ import re
 import sys
 import unicodedata
 
-from stackpick.errors import UsageError
+from stackpick.errors import InvalidAnswerError
 
 MAX_NAME = 64
 # Characters a shell, a path or a terminal would read as more than text.
@@ -34,21 +34,20 @@ _NODE_BUILTINS = frozenset({
 
 
 def check_project_name(name: str) -> str:
-    """Return the trimmed name, or raise UsageError saying what is wrong with it."""
+    """Return the trimmed name, or raise InvalidAnswerError saying what is wrong with it."""
     stripped = name.strip()
     if not stripped:
-        raise UsageError("project_name: must not be empty")
+        raise InvalidAnswerError("project_name", "must not be empty")
     if len(stripped) > MAX_NAME:
-        raise UsageError(f"project_name: at most {MAX_NAME} characters (got {len(stripped)})")
+        raise InvalidAnswerError("project_name", f"at most {MAX_NAME} characters (got {len(stripped)})")
     if any(unicodedata.category(ch).startswith("C") for ch in stripped):
-        raise UsageError("project_name: control characters are not allowed")
+        raise InvalidAnswerError("project_name", "control characters are not allowed")
     if ".." in stripped or stripped.startswith("."):
-        raise UsageError("project_name: must not start with '.' or contain '..'")
+        raise InvalidAnswerError("project_name", "must not start with '.' or contain '..'")
     bad = _FORBIDDEN.search(stripped)
     if bad:
-        raise UsageError(
-            f"project_name: {bad.group()!r} is not allowed; use letters, digits, spaces, '-', '_' or '.'"
-        )
+        raise InvalidAnswerError(
+            "project_name", f"{bad.group()!r} is not allowed; use letters, digits, spaces, '-', '_' or '.'")
     return stripped
 
 
@@ -63,30 +62,26 @@ def slugify(name: str, stack: str) -> str:
 
 
 def check_slug(slug: str, stack: str) -> str:
-    """Return the slug if the stack's package manager accepts it, else raise UsageError."""
+    """Return the slug if the stack's package manager accepts it, else raise InvalidAnswerError."""
     if not slug:
-        raise UsageError(
-            "project_slug: the name has no ASCII letters to make a package name from; "
-            "pass --data project_slug=NAME"
-        )
+        raise InvalidAnswerError(
+            "project_slug",
+            "the name has no ASCII letters to make a package name from; pass --data project_slug=NAME")
     if stack == "express":
         if not re.fullmatch(r"[a-z0-9][a-z0-9._-]{0,213}", slug):
-            raise UsageError(
-                f"project_slug: {slug!r} is not a valid npm package name "
-                "(lowercase letters, digits, '-', '.', '_'; starting with a letter or digit)"
-            )
+            raise InvalidAnswerError(
+                "project_slug", f"{slug!r} is not a valid npm package name "
+                "(lowercase letters, digits, '-', '.', '_'; starting with a letter or digit)")
         if slug in _NODE_BUILTINS or slug in _SHADOWED_NPM:
-            raise UsageError(f"project_slug: {slug!r} clashes with a Node.js module or dependency")
+            raise InvalidAnswerError("project_slug", f"{slug!r} clashes with a Node.js module or dependency")
         return slug
     if not re.fullmatch(r"[a-z][a-z0-9_]{0,63}", slug):
-        raise UsageError(
-            f"project_slug: {slug!r} is not a valid Python package name "
-            "(lowercase letters, digits and '_', starting with a letter)"
-        )
+        raise InvalidAnswerError(
+            "project_slug", f"{slug!r} is not a valid Python package name "
+            "(lowercase letters, digits and '_', starting with a letter)")
     if keyword.iskeyword(slug) or keyword.issoftkeyword(slug):
-        raise UsageError(f"project_slug: {slug!r} is a Python keyword")
+        raise InvalidAnswerError("project_slug", f"{slug!r} is a Python keyword")
     if slug in sys.stdlib_module_names or slug in _SHADOWED_PYTHON:
-        raise UsageError(
-            f"project_slug: {slug!r} would shadow a standard-library module or a dependency; pick another"
-        )
+        raise InvalidAnswerError(
+            "project_slug", f"{slug!r} would shadow a standard-library module or a dependency; pick another")
     return slug

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from stackpick.errors import AbortedError, UsageError
+from stackpick.errors import AbortedError, InvalidAnswerError
 
 Answer = str | bool
 Answers = dict[str, Any]
@@ -40,11 +40,11 @@ class Question:
                 return True
             if text in {"false", "no", "n", "0", "off"}:
                 return False
-            raise UsageError(f"{self.key}: expected true or false, got {raw!r}")
+            raise InvalidAnswerError(self.key, f"expected true or false, got {raw!r}")
         value = str(raw).strip()
         if value not in self.values:
             allowed = ", ".join(str(v) for v in self.values)
-            raise UsageError(f"{self.key}: {value!r} is not one of: {allowed}")
+            raise InvalidAnswerError(self.key, f"{value!r} is not one of: {allowed}")
         return value
 
 
@@ -155,7 +155,7 @@ def parse_answers(raw: Mapping[str, object]) -> Answers:
     for key, value in raw.items():
         question = BY_KEY.get(key)
         if question is None:
-            raise UsageError(f"unknown key {key!r}; known keys: {', '.join(BY_KEY)}")
+            raise InvalidAnswerError(key, f"unknown key; known keys: {', '.join(BY_KEY)}")
         if question.choices or question.boolean:
             answers[key] = question.parse(value)
         else:

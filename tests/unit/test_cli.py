@@ -66,7 +66,7 @@ def test_data_overrides_data_file(tmp_path: Path, capsys: pytest.CaptureFixture[
 @pytest.mark.parametrize(
     ("argv", "needle"),
     [
-        (["recommend", "--data", "color=blue"], "unknown key 'color'"),
+        (["recommend", "--data", "color=blue"], "color: unknown key"),
         (["recommend", "--data", "app_type=blog"], "app_type: 'blog' is not one of: realtime"),
         (["recommend", "--data", "cpu_heavy=maybe"], "cpu_heavy: expected true or false"),
         (["recommend", "--data", "app_type"], "expected KEY=VALUE"),
