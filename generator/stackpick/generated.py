@@ -9,7 +9,7 @@ from typing import Any
 from packaging.version import InvalidVersion, Version
 
 from stackpick import store
-from stackpick.errors import NotAProjectError, TemplateStoreError, UpdateError
+from stackpick.errors import NotAProjectError, TemplateStoreError
 
 ANSWERS_FILE = ".copier-answers.yml"
 
@@ -59,17 +59,9 @@ def latest(project: Generated) -> str:
     """The newest template version available for PROJECT (stackpick's store, or the team repo)."""
     if project.from_stackpick:
         return prepare_store(project).current
-    from copier._vcs import get_latest_tag, get_repo  # deferred; Copier's own tag choice
-    from plumbum import ProcessExecutionError
+    from stackpick import copier_adapter
 
-    url = get_repo(project.src)
-    if url is None:
-        raise UpdateError(f"the template {project.src} recorded in {ANSWERS_FILE} is not a git "
-                          "repository this machine can reach")
-    try:
-        return get_latest_tag(url)
-    except (ProcessExecutionError, OSError) as exc:  # the repository is unreachable
-        raise UpdateError(f"cannot list the versions of {project.src}: {exc.__class__.__name__}") from exc
+    return copier_adapter.latest_tag(project.src, ANSWERS_FILE)
 
 
 def prepare_store(project: Generated) -> store.Store:

@@ -88,7 +88,7 @@ def run(opts: NewOptions) -> int:
         from stackpick import team
 
         return team.run(opts)
-    from stackpick import project, render, store  # render defers copier itself
+    from stackpick import project, render, store  # copier is imported only when rendering
 
     if opts.dest is not None:
         render.check_destination(opts.dest, force=opts.force)

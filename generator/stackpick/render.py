@@ -1,4 +1,4 @@
-"""The only module that talks to Copier for `new`: render into a temporary folder, then move."""
+"""Render a new project into a staging folder beside DEST, then move it into place whole."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from stackpick.errors import DestinationError, RenderError, UnsafeTemplateError, first_line
+from stackpick.errors import DestinationError
 
 
 def check_destination(dest: Path, *, force: bool) -> None:
@@ -40,54 +40,20 @@ def render(
     the staging folder so an interruption cannot leave a half-initialised repository behind. It is
     skipped when --force writes into a folder that already has files (they are not ours to commit).
     """
-    from stackpick import project
+    from stackpick import copier_adapter, project
 
     dest = Path(os.path.abspath(dest))
     check_destination(dest, force=force)
     dest.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", suffix=".stackpick", dir=dest.parent))
     try:
-        _copy(src, staging / "project", data, vcs_ref=vcs_ref, trust=trust,
-              defaults=defaults)
+        copier_adapter.copy(src, staging / "project", data, vcs_ref=vcs_ref, trust=trust,
+                            defaults=defaults)
         if first_commit and not (dest.is_dir() and any(dest.iterdir())):
             project.init_and_commit(staging / "project", *first_commit)
         _move_into_place(staging / "project", dest)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-
-
-def _copy(src: str, dst: Path, data: Mapping[str, Any], *, vcs_ref: str | None, trust: bool,
-          defaults: bool) -> None:
-    from copier import run_copy  # deferred: copier costs about half a second to import
-    from copier.errors import CopierError
-    from copier.errors import UnsafeTemplateError as CopierUnsafe
-    from jinja2 import TemplateError
-
-    try:
-        run_copy(src, dst, data=dict(data), defaults=defaults, unsafe=trust, quiet=True, vcs_ref=vcs_ref)
-    except CopierUnsafe as exc:
-        raise UnsafeTemplateError(src) from exc
-    except (CopierError, TemplateError, ValueError, OSError) as exc:
-        raise RenderError(f"rendering {src} failed: {first_line(exc)}") from exc
-
-
-def inspect_template(src: str, vcs_ref: str | None) -> tuple[dict[str, Any], bool]:
-    """A template's questions, and whether it runs code (tasks, migrations, Jinja extensions)."""
-    from copier._template import Template  # Copier's own reading of copier.yml, before any prompt
-    from copier.errors import CopierError
-    from jinja2 import TemplateError
-    from plumbum import ProcessExecutionError  # a git step of the clone failed
-
-    template = Template(url=src, ref=vcs_ref)
-    try:
-        questions = dict(template.questions_data)
-        runs_code = bool(template.jinja_extensions or template.tasks
-                         or template.config_data.get("migrations"))
-    except (CopierError, ProcessExecutionError, TemplateError, ValueError, OSError) as exc:
-        raise RenderError(f"cannot read the template at {src}: {first_line(exc)}") from exc
-    finally:
-        template._cleanup()
-    return questions, runs_code
 
 
 def _move_into_place(rendered: Path, dest: Path) -> None:

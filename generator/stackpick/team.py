@@ -33,13 +33,13 @@ def template_src(src: str) -> str:
 
 def run(opts: NewOptions) -> int:
     """Render a team template; return the exit code."""
-    from stackpick import project, render  # render defers copier itself
+    from stackpick import copier_adapter, project, render
 
     assert opts.template is not None
     src = template_src(opts.template)
     if opts.dest is not None:
         render.check_destination(opts.dest, force=opts.force)
-    questions, runs_code = render.inspect_template(src, opts.vcs_ref)
+    questions, runs_code = copier_adapter.inspect_template(src, opts.vcs_ref)
     if runs_code and not opts.trust:
         raise UnsafeTemplateError(src)
     resolver = Resolver(opts.answers, use_defaults=opts.defaults, prompt=opts.interactive)

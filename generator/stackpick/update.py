@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from stackpick import generated
-from stackpick.errors import ConflictsError, ExitCode, UpdateError, UsageError, first_line
+from stackpick import copier_adapter, generated
+from stackpick.errors import ConflictsError, ExitCode, UpdateError, UsageError
 from stackpick.project import git
 
 _MARKERS = (b"<<<<<<< ", b">>>>>>> ")
@@ -34,7 +34,7 @@ def run(opts: UpdateOptions) -> int:
     if target == project.version and not data:
         print(f"{path} is already at template version {target}; nothing to do.")
         return ExitCode.OK
-    _copier_update(path, project, data, target, trust=opts.trust)
+    copier_adapter.update(path, project.src, data, target, trust=opts.trust)
     touched = git(path, "status", "--porcelain", "--untracked-files=all", "--ignored=matching")
     conflicts = _conflicts(path, touched)
     print(f"Updated {path} from template version {project.version} to {target}.")
@@ -63,28 +63,6 @@ def _checked_data(project: generated.Generated, raw: Mapping[str, Any]) -> dict[
             f"{recorded} app's files; generate a new project with `stackpick new --stack {data['stack']}`"
         )
     return data
-
-
-def _copier_update(path: Path, project: generated.Generated, data: dict[str, Any], target: str,
-                   *, trust: bool) -> None:
-    from copier import run_update  # deferred: copier costs about half a second to import
-    from copier.errors import CopierError
-    from copier.errors import UnsafeTemplateError as CopierUnsafe
-    from jinja2 import TemplateError
-    from plumbum import ProcessExecutionError  # a git step inside Copier failed
-
-    from stackpick.errors import UnsafeTemplateError
-
-    try:
-        run_update(path, data=data, defaults=True, overwrite=True, conflict="inline",
-                   vcs_ref=target, skip_answered=True, quiet=True, unsafe=trust)
-    except CopierUnsafe as exc:
-        raise UnsafeTemplateError(project.src) from exc
-    except (CopierError, TemplateError, ValueError, OSError) as exc:
-        raise UpdateError(f"updating {path} from {project.src} to {target} failed: {first_line(exc)}") from exc
-    except ProcessExecutionError as exc:
-        detail = (str(getattr(exc, "stderr", "")).strip().splitlines() or ["git failed"])[-1]
-        raise UpdateError(f"updating {path} to template version {target} failed: {detail}") from exc
 
 
 def _require_clean_git(path: Path) -> None:
