@@ -62,7 +62,7 @@ def copier_cmd(copier: Path, bundle: str, tag: str, data_file: Path, dest: Path)
 def copier_answers(recorded: Mapping[str, Any]) -> dict[str, Any]:
     """Every answer stackpick gave Copier: the recorded ones plus the computed decision record."""
     from stackpick.new import decision_record  # the same record `new` computes
-    from stackpick.rules import recommend
+    from stackpick.recommendation import recommend
 
     answers = {key: value for key, value in recorded.items() if not key.startswith("_")}
     return {**answers, "decision": decision_record(recommend(answers), str(answers["stack"]))}

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import signal
 import sys
 from collections.abc import Sequence
@@ -93,7 +92,9 @@ def build_parser() -> argparse.ArgumentParser:
     recommend.add_argument("--json", action="store_true", help="print one JSON object")
 
     commands.add_parser("rules", help="print the decision rules with their sources",
-                        description="The rule table: id, condition, stack, weight, source.",
+                        description="The weight scale, the close-call threshold and tie-break, then "
+                                    "every rule (condition, stacks, weight, reason, cited section) and "
+                                    "where the articles disagree.",
                         epilog=EPILOG)
     return parser
 
@@ -150,10 +151,9 @@ def _fail(exc: StackpickError) -> int:
 
 def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "rules":
-        from stackpick.present import rules_table
+        from stackpick import recommend
 
-        print(rules_table())
-        return ExitCode.OK
+        return recommend.rules()
     if args.command in ("update", "check"):
         return _update_or_check(args)
     from stackpick import answers
@@ -165,7 +165,9 @@ def _dispatch(args: argparse.Namespace) -> int:
     else:
         loaded = answers.load(args.data, args.data_file, getattr(args, "stack", None))
     if args.command == "recommend":
-        return _recommend(loaded, use_defaults=args.defaults, as_json=args.json)
+        from stackpick import recommend
+
+        return recommend.run(loaded, use_defaults=args.defaults, as_json=args.json)
     from stackpick.new import NewOptions, run
 
     return run(NewOptions(dest=args.dest, answers=loaded, defaults=args.defaults,
@@ -185,20 +187,3 @@ def _update_or_check(args: argparse.Namespace) -> int:
     return update.run(update.UpdateOptions(path=args.path, data=data, vcs_ref=args.vcs_ref,
                                            trust=args.trust))
 
-
-def _recommend(loaded: dict[str, object], *, use_defaults: bool, as_json: bool) -> int:
-    from stackpick import answers, present
-    from stackpick.questions import DECISION_QUESTIONS
-    from stackpick.rules import recommend
-
-    resolver = answers.Resolver(dict(loaded), use_defaults=use_defaults,
-                                prompt=answers.interactive() and not as_json)
-    missing = resolver.missing(DECISION_QUESTIONS)
-    if resolver.prompt:
-        resolver.require(DECISION_QUESTIONS)
-    elif missing:
-        # A script asking for the decision gets it: unanswered questions take their defaults.
-        print(f"stackpick: assuming defaults for: {', '.join(missing)}", file=sys.stderr)
-    rec = recommend(resolver.answers)
-    print(json.dumps(rec.as_dict(), indent=2) if as_json else present.recommendation(rec))
-    return ExitCode.OK

@@ -17,7 +17,7 @@ from stackpick.questions import (
     Answers,
     ask,
 )
-from stackpick.rules import Recommendation, recommend
+from stackpick.recommendation import Recommendation, recommend
 
 
 @dataclass
@@ -36,17 +36,16 @@ class NewOptions:
 
 
 def decision_record(rec: Recommendation, chosen: str) -> dict[str, Any]:
-    """What the generated project records about how its stack was chosen."""
-    return {
-        "recommended": rec.stack,
-        "chosen": chosen,
-        "overridden": chosen != rec.stack,
-        "scores": dict(rec.scores),
-        "runner_up": rec.runner_up if chosen == rec.stack else rec.stack,
-        "reasons": [vars(r) for r in rec.reasons],
-        "disagreements": list(rec.disagreements),
-        "stackpick_version": __version__,
-    }
+    """What the generated project records about how its stack was chosen: the JSON of `recommend
+    --json` (less `stack`, which would shadow the template's own `stack`), plus what was chosen.
+
+    `runner_up` is always the stack that scored second, also when the user overrode the
+    recommendation (it may then be the chosen stack). `stackpick update` may add `supersedes` and
+    `changes`; the decision record template renders them."""
+    shape = rec.as_dict()
+    del shape["stack"]
+    return {"recommended": rec.stack, "chosen": chosen, "overridden": chosen != rec.stack, **shape,
+            "stackpick_version": __version__}
 
 
 def choose_stack(resolver: Resolver, rec: Recommendation) -> str:

@@ -1,39 +1,90 @@
-"""Plain-text views of rules and recommendations (no colour codes, so logs stay readable)."""
+"""Text views of the rules and of a recommendation, wrapped to the terminal, coloured only on one."""
 
 from __future__ import annotations
 
-from stackpick.questions import BY_KEY
-from stackpick.rules import RULES, Recommendation, describe, ranked
-
-LABELS = {"express": "Express (Node.js)", "flask": "Flask (Python)", "django": "Django (Python)"}
-
-
-def rules_table() -> str:
-    """Every rule: id, condition, stack, weight, source, aligned in columns."""
-    header = ("id", "condition", "stack", "weight", "source")
-    rows = [(r.id, describe(r.condition), r.stack, str(r.weight), r.source) for r in RULES]
-    widths = [max(len(row[i]) for row in (header, *rows)) for i in range(len(header) - 1)]
-    lines = []
-    for row in (header, *rows):
-        cells = [cell.ljust(width) for cell, width in zip(row, widths, strict=False)]
-        lines.append("  ".join([*cells, row[-1]]).rstrip())
-    return "\n".join(lines)
+from stackpick import alternatives
+from stackpick.conditions import describe
+from stackpick.disagreements import DISAGREEMENTS
+from stackpick.recommendation import Recommendation
+from stackpick.rules import CLOSE_CALL_MARGIN, RULES, TIE_BREAK, WEIGHT_SCALE
+from stackpick.stacks import BY_KEY as STACKS
+from stackpick.terminal import Terminal, for_stream
 
 
-def recommendation(rec: Recommendation) -> str:
-    """The recommendation as a person reads it: the stack, all scores, why, and disagreements."""
-    scores = "  ".join(f"{s} {rec.scores[s]}" for s in ranked(rec.scores))
-    lines = [f"Recommended: {LABELS[rec.stack]}", f"Scores: {scores}  (runner-up: {rec.runner_up})", "",
-             "Why:"]
-    for reason in rec.reasons:
-        lines.append(f"  +{reason.weight} {reason.stack:<7} {reason.text}")
-        lines.append(f"             source: {reason.source}")
+def points(n: int) -> str:
+    """`1 point`, `3 points`."""
+    return f"{n} point" if n == 1 else f"{n} points"
+
+
+def close_call_rule() -> str:
+    """The close-call threshold in words, as `rules` and the recommendation state it."""
+    return f"a lead of {points(CLOSE_CALL_MARGIN)} or less over the runner-up is a close call"
+
+
+def verdict(rec: Recommendation) -> list[str]:
+    """How firm the recommendation is, in sentences: the margin, a close call, a tie."""
+    title = STACKS[rec.stack].title
+    second = STACKS[rec.runner_up].title
+    if not rec.close_call:
+        return [f"{title} leads {second}, the runner-up, by {points(rec.margin)}."]
+    between = [STACKS[s].title for s in rec.close_call_between]
+    names = f"{', '.join(between[:-1])} and {between[-1]}"
+    rule = f"a lead of {points(CLOSE_CALL_MARGIN)} or less is close"
+    if rec.tie_break:
+        return [f"Close call between {names}: {rule}. {rec.tie_break}"]
+    return [f"Close call between {names}: {STACKS[rec.stack].framework} leads by {points(rec.margin)}, "
+            f"and {rule}."]
+
+
+def recommendation(rec: Recommendation, term: Terminal | None = None) -> str:
+    """The recommendation as a person reads it: the stack, scores, how close, why, disagreements,
+    and what would change it."""
+    term = term or for_stream()
+    scores = "  ".join(f"{s} {rec.scores[s]}" for s in rec.ranking)
+    lines = [term.paint("Recommended: ", "bold") + term.paint(STACKS[rec.stack].title, "bold", "green"),
+             f"Scores: {scores}"]
+    for sentence in verdict(rec):
+        lines += [term.paint(line, "yellow") if rec.close_call else line for line in term.wrap(sentence)]
+    lines += ["", term.paint("Why:", "bold")]
+    favours = [", ".join(r.stacks) for r in rec.reasons]
+    width = max((len(f) for f in favours), default=0)
+    column = 2 + 3 + width + 2  # "  +3 " + stacks + gap
+    for reason, favour in zip(rec.reasons, favours, strict=True):
+        head = f"  +{reason.weight} {favour:<{width}}  "
+        body = term.wrap(head + reason.text, hang=column)
+        lines += body
+        source = term.wrap("source: " + reason.citation.text(), indent=column, hang=column + 8)
+        lines += [term.paint(line, "dim") for line in source]
     if rec.disagreements:
-        lines += ["", "Where the articles disagree:"]
-        lines += [f"  - {text}" for text in rec.disagreements]
+        lines += ["", term.paint("Where the articles disagree:", "bold")]
+        for item in rec.disagreements:
+            lines += term.wrap("- " + item.text(), indent=2, hang=4)
+    lines += ["", term.paint("What would change it:", "bold")]
+    for alternative in rec.alternatives:
+        lines += term.wrap("- " + alternative.text, indent=2, hang=4)
     return "\n".join(lines)
 
 
-def answers_summary(answers: dict[str, object]) -> str:
-    """One line per decision answer, for the defaults a non-interactive run assumed."""
-    return ", ".join(f"{k}={str(answers[k]).lower()}" for k in answers if k in BY_KEY)
+def rules_text(term: Terminal | None = None) -> str:
+    """Every rule with its condition, stacks, weight, reason and cited section; the weight scale,
+    the close-call threshold, the tie-break and the disagreements."""
+    term = term or for_stream()
+    lines = [term.paint("Weights (points a rule adds to each stack it favours):", "bold")]
+    for weight, meaning in WEIGHT_SCALE:
+        lines += term.wrap(f"{weight}  {meaning}", indent=2, hang=5)
+    lines += ["", *term.wrap(f"Close call: {close_call_rule()}."), *term.wrap(f"Ties: {TIE_BREAK}"),
+              *term.wrap(f"What would change it: the fewest answer changes that make another stack win. "
+                         f"{alternatives.CHOICE}"),
+              "", term.paint(f"Rules ({len(RULES)}, each one article's view on one answer):", "bold")]
+    for rule in RULES:
+        lines += ["", *term.wrap(f"{rule.id}  +{rule.weight} {', '.join(rule.stacks)}  when "
+                                 f"{describe(rule.condition)}", hang=4)]
+        lines += term.wrap(rule.reason, indent=4)
+        lines += [term.paint(line, "dim")
+                  for line in term.wrap("source: " + rule.citation.text(), indent=4, hang=12)]
+    lines += ["", term.paint("Where the articles disagree (shown when the condition holds):", "bold")]
+    for item in DISAGREEMENTS:
+        lines += ["", *term.wrap(f"{item.id}  when {describe(item.condition)}", hang=4)]
+        lines += term.wrap(item.text(), indent=4)
+    return "\n".join(lines)
+

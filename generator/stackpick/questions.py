@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from stackpick.errors import AbortedError, InvalidAnswerError
+from stackpick.stacks import BY_KEY as STACK_FACTS
+from stackpick.stacks import STACKS as STACKS  # re-exported: callers import it from here too
 
 Answer = str | bool
 Answers = dict[str, Any]
-
-STACKS: tuple[str, ...] = ("express", "flask", "django")
 
 
 @dataclass(frozen=True)
@@ -126,11 +126,7 @@ STACK_QUESTION = Question(
     "stack",
     "Which stack?",
     "The recommendation is the default; pick another to override it.",
-    (
-        ("express", "Node.js + Express"),
-        ("flask", "Python + Flask"),
-        ("django", "Python + Django"),
-    ),
+    tuple((key, STACK_FACTS[key].label) for key in STACKS),
     default="flask",
 )
 

@@ -1,222 +1,261 @@
 """Decision rules as data, and a pure function from answers to a recommendation.
 
-Each rule says: when these answers hold, this stack gains this weight, for this reason, per this
-article. Weights are small integers; the team's language weighs heavily because the articles agree
-that starting with the right team matters more than raw performance. No rule has a negative weight,
-which keeps the properties the tests check: more concurrency never lowers Express's score, needing an
-admin never lowers Django's, and a JavaScript team never pulls an Express recommendation away.
+Each rule is one article's view on one answer: when the condition holds, every stack the rule
+favours gains its weight, for one reason stated in our own words, citing the section of the article
+that says it. An article that makes the same point in several sections counts once, citing the
+section where it says it most plainly; where several articles agree, each has its own rule, so a
+stack's score is how many articles back it for these answers, and how firmly.
+
+The weight scale (points a rule adds to each stack it favours):
+  1  lean: the article mentions it in passing, hedged, or with a condition our answers cannot check
+  2  fit: the article names it as a use case or a strength of that stack
+  3  strong: the article calls the stack the best or first choice for it
+  4  decisive: the article says it outweighs the other factors, or that only this stack brings it
+
+No weight is negative, which keeps the properties the tests check over every answer combination:
+a JavaScript team never pulls an Express recommendation away, more concurrency never lowers
+Express's score, and needing an admin or Python's ML libraries never lowers a Python stack's.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-from stackpick.questions import DECISION_QUESTIONS, STACKS
-from stackpick.sources import EXPRESS_VS_DJANGO, KINSTA, MATCHUPS, WHICH_BACKEND
+from stackpick.conditions import Condition, matches, when
+from stackpick.sources import EXPRESS_VS_DJANGO as EVD
+from stackpick.sources import KINSTA as KIN
+from stackpick.sources import MATCHUPS as MAT
+from stackpick.sources import WHICH_BACKEND as WHI
+from stackpick.sources import Citation, cite
 
-Condition = tuple[tuple[str, frozenset[Any]], ...]
+WEIGHT_SCALE: tuple[tuple[int, str], ...] = (
+    (1, "lean: mentioned in passing, hedged, or with a condition the answers cannot check"),
+    (2, "fit: named as a use case or a strength of that stack"),
+    (3, "strong: the stack is called the best or first choice for it"),
+    (4, "decisive: said to outweigh the other factors, or only this stack brings it"),
+)
 
+# A lead this small could be undone by a single article naming the other stack as a fit (weight 2),
+# so the user is told the call was close and between which stacks.
+CLOSE_CALL_MARGIN = 2
 
-def when(**conditions: Any) -> Condition:
-    """Build a condition: every key must take one of the given values (a value or a tuple)."""
-    return tuple(
-        (key, frozenset(values if isinstance(values, tuple) else (values,)))
-        for key, values in sorted(conditions.items())
-    )
-
-
-def matches(condition: Condition, answers: Mapping[str, Any]) -> bool:
-    """True when every clause of the condition holds for the answers."""
-    return all(answers.get(key) in values for key, values in condition)
-
-
-def describe(condition: Condition) -> str:
-    """Render a condition for humans: `app_type in {cms, ecommerce} and needs_admin = true`."""
-    parts = []
-    for key, values in condition:
-        shown = sorted(str(v).lower() for v in values)
-        parts.append(f"{key} = {shown[0]}" if len(shown) == 1 else f"{key} in {{{', '.join(shown)}}}")
-    return " and ".join(parts)
+TIE_BREAK = ("Equal scores go to the stack more of the articles back for these answers; if that is "
+             "equal too, to the one with more points from what you are building (app_type); after "
+             "that, to the order of the stack question: Express, Flask, Django.")
 
 
 @dataclass(frozen=True)
 class Rule:
-    """When `condition` holds, `stack` gains `weight`, because of `reason`, per `source`."""
+    """When `condition` holds, each of `stacks` gains `weight`, because of `reason`, per `citation`."""
 
     id: str
     condition: Condition
-    stack: str
+    stacks: tuple[str, ...]
     weight: int
     reason: str
-    source: str
+    citation: Citation
 
 
-@dataclass(frozen=True)
-class Disagreement:
-    """Where the articles part ways on something these answers touch."""
+PY = ("flask", "django")
+EX = ("express",)
+FL = ("flask",)
+DJ = ("django",)
 
-    id: str
-    condition: Condition
-    text: str
+
+def rule(id: str, condition: Condition, stacks: tuple[str, ...], weight: int, reason: str,
+         citation: Citation) -> Rule:
+    """A row of the table below (positional, so the table stays readable)."""
+    return Rule(id, condition, stacks, weight, reason, citation)
 
 
 RULES: tuple[Rule, ...] = (
-    # What is being built.
-    Rule("realtime-event-loop", when(app_type="realtime"), "express", 4,
-         "An event loop holds thousands of open, mostly idle connections cheaply, which is what chat, "
-         "collaboration and live dashboards need.", MATCHUPS),
-    Rule("streaming-node", when(app_type="streaming"), "express", 4,
-         "Node's stream modules and non-blocking I/O pass data through without waiting for it whole.",
-         EXPRESS_VS_DJANGO),
-    Rule("iot-many-devices", when(app_type="iot"), "express", 3,
-         "Many small concurrent device connections suit Node's single event loop.", EXPRESS_VS_DJANGO),
-    Rule("spa-json-backend", when(app_type="spa_backend"), "express", 3,
-         "Single-page apps talk JSON to their backend; one language across browser and server helps.",
-         KINSTA),
-    Rule("rest-api-flask", when(app_type="rest_api"), "flask", 2,
-         "A microframework gives an API exactly the pieces it needs and nothing more.", MATCHUPS),
-    Rule("rest-api-node", when(app_type="rest_api"), "express", 1,
-         "JSON APIs are among Node's listed strengths.", KINSTA),
-    Rule("microservice-flask", when(app_type="microservice"), "flask", 2,
-         "Small, focused services fit Flask's minimal core.", MATCHUPS),
-    Rule("microservice-node", when(app_type="microservice"), "express", 1,
-         "Node services are light to run and easy to split apart.", EXPRESS_VS_DJANGO),
-    Rule("cms-batteries", when(app_type="cms"), "django", 4,
-         "Content management is Django's home ground: models, admin and auth come built in.", MATCHUPS),
-    Rule("ecommerce-django", when(app_type="ecommerce"), "django", 3,
-         "Shops need catalogues, orders, users and a back office, which Django ships with.", MATCHUPS),
-    Rule("ecommerce-node", when(app_type="ecommerce"), "express", 2,
-         "One comparison lists e-commerce platforms among Node's natural fits.", KINSTA),
-    Rule("social-django", when(app_type="social"), "django", 3,
-         "Social sites are large, data-rich web apps, a listed Django use case.", MATCHUPS),
-    Rule("data-ml-flask", when(app_type="data_ml"), "flask", 3,
-         "Python owns machine learning; a thin Flask service around a model keeps it lean.",
-         WHICH_BACKEND),
-    Rule("data-ml-django", when(app_type="data_ml"), "django", 2,
-         "Django suits data and ML tools that also need a full web interface.", MATCHUPS),
-    Rule("business-python", when(app_type="business"), "django", 3,
-         "Business and finance back ends lean to Python, which handles large data sets steadily.",
-         WHICH_BACKEND),
-    Rule("prototype-flask", when(app_type="prototype"), "flask", 3,
-         "Flask gets a prototype running with the least ceremony.", MATCHUPS),
-    # Who builds it.
-    Rule("team-javascript", when(team_language="javascript"), "express", 3,
-         "A JavaScript team reuses its language, tools and code on the server.", MATCHUPS),
-    Rule("team-python-flask", when(team_language="python"), "flask", 2,
-         "Your team already knows Python, and starting with the right team matters more than raw speed.",
-         EXPRESS_VS_DJANGO),
-    Rule("team-python-django", when(team_language="python"), "django", 2,
-         "Your team already knows Python, and starting with the right team matters more than raw speed.",
-         EXPRESS_VS_DJANGO),
-    Rule("team-new-learners", when(team_language="neither"), "flask", 1,
-         "Python is the gentlest backend language to pick up, and Flask the smallest framework in it.",
-         WHICH_BACKEND),
-    # Load.
-    Rule("concurrency-medium", when(concurrency="medium"), "express", 1,
-         "Non-blocking I/O copes well as simultaneous connections grow.", MATCHUPS),
-    Rule("concurrency-high", when(concurrency="high"), "express", 3,
-         "Thousands of concurrent connections are where Node's event loop pays off most.", KINSTA),
-    Rule("cpu-heavy-python-flask", when(cpu_heavy=True), "flask", 1,
-         "Python's numeric libraries do heavy computation in native code.", WHICH_BACKEND),
-    Rule("cpu-heavy-python-django", when(cpu_heavy=True), "django", 1,
-         "Python's numeric libraries do heavy computation in native code.", WHICH_BACKEND),
-    # What comes built in.
-    Rule("admin-built-in", when(needs_admin=True), "django", 4,
-         "Django's ORM, admin panel and auth work out of the box; elsewhere you assemble them.",
-         MATCHUPS),
-    # Size.
-    Rule("small-flask", when(project_size="small"), "flask", 2,
-         "Flask suits small and medium applications where you want control over each part.", MATCHUPS),
-    Rule("small-node", when(project_size="small"), "express", 1,
-         "Node is recommended for small, fast run-time apps.", WHICH_BACKEND),
-    Rule("medium-flask", when(project_size="medium"), "flask", 1,
-         "Flask still fits a medium-sized application.", MATCHUPS),
-    Rule("medium-django", when(project_size="medium"), "django", 1,
-         "Django's conventions start paying off as an application grows.", MATCHUPS),
-    Rule("large-django", when(project_size="large"), "django", 3,
-         "Large, complex applications benefit from Django's structure and conventions.", MATCHUPS),
-    # Libraries.
-    Rule("ml-libraries-flask", when(ml_libraries=True), "flask", 3,
-         "pandas, scikit-learn and PyTorch run in-process only from Python.", EXPRESS_VS_DJANGO),
-    Rule("ml-libraries-django", when(ml_libraries=True), "django", 3,
-         "pandas, scikit-learn and PyTorch run in-process only from Python.", EXPRESS_VS_DJANGO),
+    # What is being built (app_type).
+    rule("realtime-matchups", when(app_type="realtime"), EX, 2,
+         "Chat and multiplayer games open the list of what Node.js is used for.",
+         cite(MAT, "Section 3 - Use Cases")),
+    rule("realtime-which", when(app_type="realtime"), EX, 3,
+         "For live, data-heavy apps such as chat, Node's asynchronous design makes it the first pick.",
+         cite(WHI, "Node.js vs Python use cases")),
+    rule("realtime-kinsta", when(app_type="realtime"), EX, 3,
+         "An event-based runtime is the best match for real-time apps juggling many requests at once.",
+         cite(KIN, "Use Cases")),
+    rule("realtime-evd", when(app_type="realtime"), EX, 3,
+         "Real-time apps come first among Node's uses, helped by how well it handles WebSockets.",
+         cite(EVD, "Use cases of Node.js")),
+    rule("streaming-which", when(app_type="streaming"), EX, 3,
+         "Streaming platforms are named beside chat as the projects Node.js suits best.",
+         cite(WHI, "Node.js vs Python use cases")),
+    rule("streaming-kinsta", when(app_type="streaming"), EX, 2,
+         "Data streaming is on the list of applications built with Node.js.",
+         cite(KIN, "Use Cases")),
+    rule("streaming-evd", when(app_type="streaming"), EX, 3,
+         "Streaming apps share the top of Node's list with real-time apps.",
+         cite(EVD, "Use cases of Node.js")),
+    rule("streaming-media-evd", when(app_type="streaming"), PY, 1,
+         "Audio and video apps are listed among Python's uses, for its media libraries; media "
+         "processing, not the streaming itself.",
+         cite(EVD, "Use cases of Python")),
+    rule("iot-evd", when(app_type="iot"), EX, 2,
+         "IoT back ends are named a good fit: Node serves many devices' concurrent requests.",
+         cite(EVD, "Use cases of Node.js")),
+    rule("spa-matchups", when(app_type="spa_backend"), EX, 2,
+         "Single-page apps are among Node's listed uses, with JavaScript on both sides.",
+         cite(MAT, "Section 3 - Use Cases")),
+    rule("spa-kinsta", when(app_type="spa_backend"), EX, 2,
+         "Single-page applications are on the list of what Node.js is used for.",
+         cite(KIN, "Use Cases")),
+    rule("spa-evd", when(app_type="spa_backend"), EX, 2,
+         "SPAs and other web apps that must be fast and scalable are named for Node.",
+         cite(EVD, "Use cases of Node.js")),
+    rule("api-matchups-flask", when(app_type="rest_api"), FL, 3,
+         "REST APIs are a listed Flask use, and Flask is the pick when an API wants flexibility.",
+         cite(MAT, "Section 3 - Use Cases")),
+    rule("api-matchups-node", when(app_type="rest_api"), EX, 1,
+         "REST APIs appear on Node's list too, without the emphasis the article gives Flask.",
+         cite(MAT, "Section 3 - Use Cases")),
+    rule("api-kinsta", when(app_type="rest_api"), EX, 2,
+         "Applications built around a JSON API are on Node's list of uses.",
+         cite(KIN, "Use Cases")),
+    rule("microservice-matchups-flask", when(app_type="microservice"), FL, 3,
+         "Microservices are a listed Flask use, and Flask is the pick for them.",
+         cite(MAT, "Section 3 - Use Cases")),
+    rule("microservice-matchups-node", when(app_type="microservice"), EX, 1,
+         "Node's light footprint is said to help when scaling out microservices.",
+         cite(MAT, "Section 7 - Concurrency and Scalability")),
+    rule("microservice-kinsta", when(app_type="microservice"), EX, 2,
+         "Light communication and quick processes make many small Node services easy to scale.",
+         cite(KIN, "Scalability")),
+    rule("microservice-evd", when(app_type="microservice"), EX, 2,
+         "Splitting easily into microservices is one of the three reasons given for Node's scalability.",
+         cite(EVD, "Node.js scalability")),
+    rule("cms-matchups", when(app_type="cms"), DJ, 2,
+         "Content management systems are a listed Django use.",
+         cite(MAT, "Section 3 - Use Cases")),
+    rule("ecommerce-matchups", when(app_type="ecommerce"), DJ, 2,
+         "E-commerce platforms are a listed Django use.",
+         cite(MAT, "Section 3 - Use Cases")),
+    rule("ecommerce-kinsta", when(app_type="ecommerce"), EX, 2,
+         "The summary table names e-commerce platforms among Node's natural fits.",
+         cite(KIN, "Node.js vs Python: Which One Should You Pick?")),
+    rule("social-matchups", when(app_type="social"), DJ, 2,
+         "Social networking sites are a listed Django use.",
+         cite(MAT, "Section 3 - Use Cases")),
+    rule("data-ml-matchups", when(app_type="data_ml"), DJ, 1,
+         "Data tools and ML apps are listed for Django when they also need a web interface.",
+         cite(MAT, "Section 3 - Use Cases")),
+    rule("data-ml-which", when(app_type="data_ml"), PY, 2,
+         "Machine learning, numerical computing and deep learning are named as Python work.",
+         cite(WHI, "Node.js vs Python use cases")),
+    rule("data-ml-kinsta", when(app_type="data_ml"), PY, 2,
+         "Python is a top choice for data science, neural networks and ML systems.",
+         cite(KIN, "Use Cases")),
+    rule("data-ml-evd", when(app_type="data_ml"), PY, 3,
+         "AI development is the field where Python stands out most, for its libraries and simplicity.",
+         cite(EVD, "Use cases of Python")),
+    rule("business-which", when(app_type="business"), PY, 2,
+         "Banking and insurance lean to Python back ends for handling big data sets.",
+         cite(WHI, "Node.js vs Python use cases")),
+    rule("business-kinsta", when(app_type="business"), PY, 2,
+         "The summary table names business applications as a good use of Python.",
+         cite(KIN, "Node.js vs Python: Which One Should You Pick?")),
+    rule("prototype-matchups", when(app_type="prototype"), FL, 2,
+         "Prototyping is a listed Flask use.",
+         cite(MAT, "Section 3 - Use Cases")),
+    rule("prototype-evd", when(app_type="prototype"), PY, 1,
+         "Python's standard library gets a prototype started quickly (the article credits Node with "
+         "fast development too).",
+         cite(EVD, "Speedy development process")),
+    # Who builds it (team_language).
+    rule("team-js-matchups", when(team_language="javascript"), EX, 2,
+         "A team fluent in JavaScript gets productive on Node.js fastest.",
+         cite(MAT, "Section 5 - Learning Curve and Community")),
+    rule("team-js-which", when(team_language="javascript"), EX, 2,
+         "Node holds little that is new for JavaScript developers, who keep one language front and back.",
+         cite(WHI, "Learning curve")),
+    rule("team-js-kinsta", when(team_language="javascript"), EX, 1,
+         "How comfortable you are with a technology belongs in the choice.",
+         cite(KIN, "Summary")),
+    rule("team-js-evd", when(team_language="javascript"), EX, 4,
+         "Starting with the right team matters more to success than any stack's individual strengths.",
+         cite(EVD, "When to use Python and when Node.js?")),
+    rule("team-python-kinsta", when(team_language="python"), PY, 1,
+         "How comfortable you are with a technology belongs in the choice.",
+         cite(KIN, "Summary")),
+    rule("team-python-evd", when(team_language="python"), PY, 4,
+         "Starting with the right team matters more to success than any stack's individual strengths.",
+         cite(EVD, "When to use Python and when Node.js?")),
+    rule("team-python-matchups", when(team_language="python", project_size=("medium", "large")), DJ, 2,
+         "Teams who like Python and need a full-featured framework are pointed to Django.",
+         cite(MAT, "Section 5 - Learning Curve and Community")),
+    rule("beginners-which", when(team_language="neither"), PY, 2,
+         "Newcomers find Python the gentlest way into backend work; Node's asynchronous style is "
+         "harder to get used to.",
+         cite(WHI, "Learning curve")),
+    rule("beginners-matchups", when(team_language="neither"), FL, 2,
+         "Flask's minimal core is quicker to learn than Django's conventions.",
+         cite(MAT, "Section 5 - Learning Curve and Community")),
+    rule("beginners-kinsta", when(team_language="neither"), EX, 2,
+         "Plenty of tutorials and a big community make Node.js a common first step for web beginners.",
+         cite(KIN, "Key Node.js Features")),
+    # Load (concurrency).
+    rule("concurrency-matchups", when(concurrency=("medium", "high")), EX, 2,
+         "An event loop serves many concurrent, I/O-bound connections on a single thread.",
+         cite(MAT, "Section 7 - Concurrency and Scalability")),
+    rule("concurrency-kinsta", when(concurrency="high"), EX, 2,
+         "Non-blocking I/O lets one Node process hold thousands of connections at once.",
+         cite(KIN, "Architecture")),
+    rule("concurrency-evd", when(concurrency="high"), EX, 2,
+         "Event-driven servers take on more simultaneous calls than conventional ones.",
+         cite(EVD, "High performance")),
+    rule("high-load-which", when(concurrency="high"), PY, 1,
+         "Outside real-time work, Python is the suggestion when high load is the concern (no reason "
+         "is given).",
+         cite(WHI, "Node.js vs Python performance")),
+    # Heavy computation (cpu_heavy).
+    rule("cpu-kinsta", when(cpu_heavy=True), EX, 2,
+         "Python runs slower than Node.js and is called a poor fit for calculation-heavy apps.",
+         cite(KIN, "Speed")),
+    rule("cpu-which", when(cpu_heavy=True), PY, 2,
+         "Node suits work without heavy processing, while numerical computing is listed as Python's.",
+         cite(WHI, "Node.js vs Python use cases")),
+    # What comes built in (needs_admin).
+    rule("admin-matchups", when(needs_admin=True), DJ, 4,
+         "Django ships an ORM, an admin panel and templates; with Flask or Node you assemble them.",
+         cite(MAT, "Section 1 - Language and Core Concepts")),
+    # Size (project_size).
+    rule("small-matchups", when(project_size="small"), FL, 2,
+         "Small and medium web apps are Flask's ground, and smaller projects are sent its way.",
+         cite(MAT, "Section 3 - Use Cases")),
+    rule("small-which", when(project_size="small"), EX, 2,
+         "Small apps that must run fast are where Node.js is advised.",
+         cite(WHI, "Node.js vs Python use cases")),
+    rule("medium-matchups", when(project_size="medium"), FL, 1,
+         "Medium-sized web apps are still on Flask's list.",
+         cite(MAT, "Section 3 - Use Cases")),
+    rule("large-matchups", when(project_size="large"), DJ, 3,
+         "Large, complex web applications head Django's list, and Django is the pick for them.",
+         cite(MAT, "Section 3 - Use Cases")),
+    rule("large-which", when(project_size="large"), PY, 2,
+         "Python is advised for large systems that need stability, and Node for smaller ones.",
+         cite(WHI, "Node.js vs Python use cases")),
+    rule("large-kinsta", when(project_size="large"), EX, 2,
+         "A large Python codebase is called hard to manage, and Node easy to scale both ways.",
+         cite(KIN, "Node.js vs Python: Which One Should You Pick?")),
+    # Libraries (ml_libraries).
+    rule("ml-evd", when(ml_libraries=True), PY, 4,
+         "For AI and machine-learning work Python is the clear choice: TensorFlow and scikit-learn "
+         "live there.",
+         cite(EVD, "It\u2019s the leading programming language of data science")),  # the article's apostrophe
+    rule("ml-which", when(ml_libraries=True), PY, 2,
+         "pandas, NumPy, scikit-learn and PyTorch are among the reasons to pick Python.",
+         cite(WHI, "Frameworks, Libraries, and Community")),
 )
 
-DISAGREEMENTS: tuple[Disagreement, ...] = (
-    Disagreement("ecommerce", when(app_type="ecommerce"),
-                 f"E-commerce: '{MATCHUPS}' files it under Django, while '{KINSTA}' files it under Node.js."),
-    Disagreement("python-scaling", when(concurrency=("medium", "high")),
-                 f"Scaling Python: '{KINSTA}' calls Python hard to scale because of the GIL, "
-                 f"'{EXPRESS_VS_DJANGO}' says it scales well with caching (Memcached) and NGINX, and "
-                 f"'{WHICH_BACKEND}' calls it a draw."),
-    Disagreement("high-load", when(concurrency="high"),
-                 f"High load: '{MATCHUPS}' and '{KINSTA}' lean to Node.js for heavy concurrency, while "
-                 f"'{WHICH_BACKEND}' recommends Python where high load is the concern."),
-    Disagreement("cpu-heavy", when(cpu_heavy=True),
-                 f"Heavy computation: '{WHICH_BACKEND}' favours Python for numeric work, '{KINSTA}' "
-                 f"calls Python slow for complex calculations, and '{MATCHUPS}' says both need the work "
-                 "moved off the main thread (worker threads or processes)."),
-    Disagreement("large-codebase", when(project_size="large"),
-                 f"Large codebases: '{MATCHUPS}' and '{WHICH_BACKEND}' favour Python for large systems, "
-                 f"while '{KINSTA}' says a large Python codebase is hard to manage."),
-)
+BY_ID: Mapping[str, Rule] = {r.id: r for r in RULES}
 
 
-@dataclass(frozen=True)
-class Reason:
-    """A rule that fired, as shown to the user and recorded in the project."""
-
-    rule: str
-    stack: str
-    weight: int
-    text: str
-    source: str
-
-
-@dataclass(frozen=True)
-class Recommendation:
-    """The outcome: the stack, every stack's score, why, and where the sources disagree."""
-
-    stack: str
-    scores: dict[str, int]
-    reasons: tuple[Reason, ...]
-    disagreements: tuple[str, ...] = field(default=())
-
-    @property
-    def runner_up(self) -> str:
-        """The best-scoring stack other than the recommendation."""
-        return ranked(self.scores)[1]
-
-    def as_dict(self) -> dict[str, Any]:
-        """The JSON shape `recommend --json` prints."""
-        return {
-            "stack": self.stack,
-            "scores": dict(self.scores),
-            "reasons": [vars(r) for r in self.reasons],
-            "disagreements": list(self.disagreements),
-        }
-
-
-def ranked(scores: Mapping[str, int]) -> list[str]:
-    """Stacks best first; ties go to the order of STACKS so the result is deterministic."""
-    return sorted(STACKS, key=lambda s: (-scores[s], STACKS.index(s)))
-
-
-def with_defaults(answers: Mapping[str, Any]) -> dict[str, Any]:
-    """Fill unanswered decision questions with their defaults."""
-    return {q.key: answers.get(q.key, q.default) for q in DECISION_QUESTIONS}
-
-
-def recommend(answers: Mapping[str, Any]) -> Recommendation:
-    """Score every stack from the decision answers; pure and deterministic."""
-    full = with_defaults(answers)
-    fired = [r for r in RULES if matches(r.condition, full)]
-    scores = {s: sum(r.weight for r in fired if r.stack == s) for s in STACKS}
-    reasons = tuple(
-        Reason(r.id, r.stack, r.weight, r.reason, r.source)
-        for r in sorted(fired, key=lambda r: (-r.weight, STACKS.index(r.stack)))
-    )
-    disagreements = tuple(d.text for d in DISAGREEMENTS if matches(d.condition, full))
-    return Recommendation(ranked(scores)[0], scores, reasons, disagreements)
+def fired(answers: Mapping[str, Any]) -> list[Rule]:
+    """The rules whose conditions hold for these (complete) answers, in table order."""
+    return [r for r in RULES if matches(r.condition, answers)]

@@ -12,7 +12,7 @@ from stackpick.answers import Resolver
 from stackpick.errors import UnsafeTemplateError, UsageError
 from stackpick.new import NewOptions, choose_stack, decision_record, progress
 from stackpick.questions import BY_KEY, DECISION_QUESTIONS, Answers, parse_answers
-from stackpick.rules import recommend
+from stackpick.recommendation import recommend
 from stackpick.store import portable
 
 

@@ -26,14 +26,17 @@ def test_every_command_has_help(argv: list[str], capsys: pytest.CaptureFixture[s
     assert "usage: stackpick" in capsys.readouterr().out
 
 
-def test_rules_table_lists_every_rule_with_its_source(capsys: pytest.CaptureFixture[str]) -> None:
+def test_rules_lists_every_rule_with_its_reason_and_section(capsys: pytest.CaptureFixture[str]) -> None:
     from stackpick.rules import RULES
 
     assert main(["rules"]) == 0
-    out = capsys.readouterr().out.splitlines()
-    assert out[0].split() == ["id", "condition", "stack", "weight", "source"]
+    out = capsys.readouterr().out
+    assert out.startswith("Weights (points a rule adds to each stack it favours):\n")
+    lines = out.splitlines()
     for rule in RULES:
-        assert any(line.startswith(rule.id + " ") and line.endswith(rule.source) for line in out), rule.id
+        head = lines.index(next(line for line in lines if line.startswith(rule.id + "  ")))
+        block = " ".join(line.strip() for line in lines[head:head + 8])
+        assert rule.reason in block and f'section "{rule.citation.section}"' in block, rule.id
 
 
 def test_recommend_json_shape(capsys: pytest.CaptureFixture[str]) -> None:
@@ -41,10 +44,13 @@ def test_recommend_json_shape(capsys: pytest.CaptureFixture[str]) -> None:
             "--data", "concurrency=high"]
     assert main(argv) == 0
     result = json.loads(capsys.readouterr().out)
-    assert set(result) == {"stack", "scores", "reasons", "disagreements"}
+    assert list(result) == ["stack", "runner_up", "scores", "margin", "close_call", "close_call_between",
+                            "tie_break", "reasons", "disagreements", "alternatives"]
     assert result["stack"] == "express"
     assert set(result["scores"]) == {"express", "flask", "django"}
-    assert all(set(r) == {"rule", "stack", "weight", "text", "source"} for r in result["reasons"])
+    assert all(list(r) == ["rule", "stacks", "weight", "text", "source", "publisher", "section"]
+               for r in result["reasons"])
+    assert all(list(a) == ["stack", "changes", "text"] and a["changes"] for a in result["alternatives"])
     assert isinstance(result["disagreements"], list)
 
 

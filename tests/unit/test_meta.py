@@ -1,12 +1,20 @@
-"""Meta-tests that keep the data complete: every question helped, copier.yml in step with questions.py."""
+"""Meta-tests that keep the data complete and in one place: questions, citations, labels, generated files."""
 
 from __future__ import annotations
 
+import re
+
+import jinja2
 import yaml
 
+from stackpick import facts
+from stackpick.alternatives import IF_CLAUSES
+from stackpick.disagreements import DISAGREEMENTS
 from stackpick.questions import ALL_QUESTIONS, DECISION_QUESTIONS, STACK_QUESTION
-from stackpick.rules import RULES
+from stackpick.rules import RULES, WEIGHT_SCALE
 from stackpick.sources import ARTICLES
+from stackpick.stacks import BY_KEY as STACKS
+from tests import articles
 from tests.support import ROOT, TEMPLATES
 
 
@@ -20,13 +28,63 @@ def test_concurrency_help_states_the_thresholds() -> None:
     assert "100" in help_line and "1,000" in help_line
 
 
-def test_every_rule_has_a_source_among_the_articles() -> None:
-    readme = (ROOT.parent / "shared" / "articles" / "README.md")
-    titles = readme.read_text() if readme.exists() else ""
+def test_articles_are_the_indexed_files_with_their_titles_and_publishers() -> None:
+    index = articles.index()
+    for article in ARTICLES:
+        row = next((line for line in index.splitlines() if line.startswith(f"| {article.file} |")), None)
+        assert row is not None, f"{article.file} is not in shared/articles/README.md"
+        assert f"| {article.title} |" in row, (article.title, row)
+        if article.publisher:
+            assert article.publisher in articles.text(article), article.publisher
+
+
+def test_every_cited_section_is_a_heading_of_its_article() -> None:
+    """A reader must find each section: it is a whole line of the article text, spelled the same."""
+    citations = [(r.id, r.citation) for r in RULES]
+    citations += [(d.id, p.citation) for d in DISAGREEMENTS for p in d.positions]
+    for owner, citation in citations:
+        assert citation.section in articles.headings(citation.article), (owner, citation.section)
+
+
+def test_rules_are_complete_data() -> None:
+    ids = [r.id for r in RULES]
+    assert len(ids) == len(set(ids)), "rule ids must be unique"
+    keys = {q.key: q for q in DECISION_QUESTIONS}
+    weights = {w for w, _ in WEIGHT_SCALE}
     for rule in RULES:
-        assert rule.source in ARTICLES
-    for title in ARTICLES:
-        assert not titles or title in titles, f"{title!r} is not an article title in shared/articles"
+        assert rule.stacks and set(rule.stacks) <= set(STACKS) and len(set(rule.stacks)) == len(rule.stacks)
+        assert rule.weight in weights, rule.id
+        assert rule.reason.endswith(".") and len(rule.reason) > 20, rule.id
+        for key, values in rule.condition:
+            assert values <= set(keys[key].values), (rule.id, key)
+    assert {r.citation.article for r in RULES} == set(ARTICLES), "each article is drawn on"
+    # One view per article per answer and stack: an article repeating itself counts once.
+    seen = [(r.citation.article.key, r.condition, s) for r in RULES for s in r.stacks]
+    assert len(seen) == len(set(seen))
+
+
+def test_disagreements_name_at_least_two_articles() -> None:
+    for item in DISAGREEMENTS:
+        assert len({p.citation.article for p in item.positions}) >= 2, item.id
+
+
+def _shingles(text: str, n: int = 6) -> set[tuple[str, ...]]:
+    words = re.findall(r"[a-z0-9]+", text.lower().replace("\u2019", "'"))
+    return {tuple(words[i:i + n]) for i in range(len(words) - n + 1)}
+
+
+def test_reasons_and_views_are_in_our_own_words() -> None:
+    """No six consecutive words of a reason or a stated view appear in any article."""
+    source = set().union(*(_shingles(articles.text(a)) for a in ARTICLES))
+    ours = [(r.id, r.reason) for r in RULES] + [(d.id, p.view) for d in DISAGREEMENTS for p in d.positions]
+    for owner, text in ours:
+        copied = _shingles(text) & source
+        assert not copied, (owner, [" ".join(c) for c in copied])
+
+
+def test_every_answer_reads_as_a_change() -> None:
+    expected = {(q.key, v) for q in DECISION_QUESTIONS for v in q.values}
+    assert set(IF_CLAUSES) == expected
 
 
 def test_copier_questions_match_stackpick_questions() -> None:
@@ -37,7 +95,32 @@ def test_copier_questions_match_stackpick_questions() -> None:
         if question.boolean:
             assert entry["type"] == "bool" and entry["default"] is question.default, question.key
         else:
-            assert list(entry["choices"].values()) == list(question.values), question.key
+            assert list(entry["choices"].items()) == [(label, value) for value, label in question.choices], \
+                question.key
             assert entry["default"] == question.default, question.key
     for question in ALL_QUESTIONS:
         assert question.key in config, question.key
+
+
+def test_copier_stack_labels_and_descriptions_come_from_the_stack_facts() -> None:
+    """copier.yml cannot import Python: its stack labels and default description must equal ours."""
+    config = yaml.safe_load((TEMPLATES / "copier.yml").read_text())
+    assert config["stack"]["choices"] == {s.label: key for key, s in STACKS.items()}
+    default = jinja2.Environment().from_string(config["description"]["default"])
+    for key, stack in STACKS.items():
+        assert default.render(stack=key) == stack.description
+
+
+def test_generated_template_facts_are_fresh() -> None:
+    committed = (ROOT / facts.PATH).read_text(encoding="utf-8")
+    assert committed == facts.render(), "run `python -m stackpick.facts` and commit the result"
+
+
+def test_templates_hold_no_copy_of_the_generated_facts() -> None:
+    """Titles and labels reach the templates only through _facts.jinja."""
+    literals = [a.title for a in ARTICLES] + [s.label for s in STACKS.values()]
+    for path in TEMPLATES.rglob("*.jinja"):
+        if path.is_symlink() or path == ROOT / facts.PATH:
+            continue
+        text = path.read_text(encoding="utf-8")
+        assert not [lit for lit in literals if lit in text], path
