@@ -41,14 +41,16 @@ def recommendation(rec: Recommendation, term: Terminal | None = None) -> str:
     and what would change it."""
     term = term or for_stream()
     scores = "  ".join(f"{s} {rec.scores[s]}" for s in rec.ranking)
-    lines = [term.paint("Recommended: ", "bold") + term.paint(STACKS[rec.stack].title, "bold", "green"),
+    lines = [term.paint(f"Recommended: {STACKS[rec.stack].title}", "bold", "green"),
              f"Scores: {scores}"]
     for sentence in verdict(rec):
         lines += [term.paint(line, "yellow") if rec.close_call else line for line in term.wrap(sentence)]
     lines += ["", term.paint("Why:", "bold")]
     favours = [", ".join(r.stacks) for r in rec.reasons]
     width = max((len(f) for f in favours), default=0)
-    column = 2 + 3 + width + 2  # "  +3 " + stacks + gap
+    # The text column: after "  +3 " and the stacks; on a narrow terminal further left, so that even
+    # the source lines (8 further in) keep room for a long title word.
+    column = min(2 + 3 + width + 2, max(4, term.width - 40))
     for reason, favour in zip(rec.reasons, favours, strict=True):
         head = f"  +{reason.weight} {favour:<{width}}  "
         body = term.wrap(head + reason.text, hang=column)
@@ -65,24 +67,29 @@ def recommendation(rec: Recommendation, term: Terminal | None = None) -> str:
     return "\n".join(lines)
 
 
+def heading(term: Terminal, text: str) -> list[str]:
+    """A bold heading, wrapped like everything else."""
+    return [term.paint(line, "bold") for line in term.wrap(text)]
+
+
 def rules_text(term: Terminal | None = None) -> str:
     """Every rule with its condition, stacks, weight, reason and cited section; the weight scale,
     the close-call threshold, the tie-break and the disagreements."""
     term = term or for_stream()
-    lines = [term.paint("Weights (points a rule adds to each stack it favours):", "bold")]
+    lines = heading(term, "Weights (points a rule adds to each stack it favours):")
     for weight, meaning in WEIGHT_SCALE:
         lines += term.wrap(f"{weight}  {meaning}", indent=2, hang=5)
     lines += ["", *term.wrap(f"Close call: {close_call_rule()}."), *term.wrap(f"Ties: {TIE_BREAK}"),
               *term.wrap(f"What would change it: the fewest answer changes that make another stack win. "
                          f"{alternatives.CHOICE}"),
-              "", term.paint(f"Rules ({len(RULES)}, each one article's view on one answer):", "bold")]
+              "", *heading(term, f"Rules ({len(RULES)}, each one article's view on one answer):")]
     for rule in RULES:
         lines += ["", *term.wrap(f"{rule.id}  +{rule.weight} {', '.join(rule.stacks)}  when "
                                  f"{describe(rule.condition)}", hang=4)]
         lines += term.wrap(rule.reason, indent=4)
         lines += [term.paint(line, "dim")
                   for line in term.wrap("source: " + rule.citation.text(), indent=4, hang=12)]
-    lines += ["", term.paint("Where the articles disagree (shown when the condition holds):", "bold")]
+    lines += ["", *heading(term, "Where the articles disagree (shown when the condition holds):")]
     for item in DISAGREEMENTS:
         lines += ["", *term.wrap(f"{item.id}  when {describe(item.condition)}", hang=4)]
         lines += term.wrap(item.text(), indent=4)
