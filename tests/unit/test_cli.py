@@ -129,7 +129,7 @@ def test_light_commands_do_not_import_copier_or_questionary() -> None:
         "    for argv in (['--help'], ['rules'], ['recommend', '--json', '-d', 'app_type=cms'],\n"
         "                 ['recommend', '-d', 'app_type=iot']):\n"
         "        main(argv)\n"
-        "heavy = sorted(m for m in ('copier', 'questionary', 'prompt_toolkit') if m in sys.modules)\n"
+        "heavy = sorted(m for m in ('copier', 'questionary', 'prompt_toolkit', 'jinja2') if m in sys.modules)\n"
         "print(','.join(heavy))\n"
     )
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,

@@ -124,3 +124,18 @@ def test_templates_hold_no_copy_of_the_generated_facts() -> None:
             continue
         text = path.read_text(encoding="utf-8")
         assert not [lit for lit in literals if lit in text], path
+
+
+def test_readme_shows_the_json_shape_recommend_prints() -> None:
+    import json
+
+    from stackpick.recommendation import recommend
+
+    block = (ROOT / "README.md").read_text(encoding="utf-8").split("### The JSON shape", 1)[1]
+    shown = json.loads(block.split("```json\n", 1)[1].split("```", 1)[0])
+    actual = recommend({}).as_dict()
+    assert list(shown) == list(actual)
+    assert {k: v for k, v in shown.items() if k not in ("reasons", "disagreements", "alternatives")} == \
+        {k: v for k, v in actual.items() if k not in ("reasons", "disagreements", "alternatives")}
+    assert shown["reasons"][0] in actual["reasons"] and shown["alternatives"][0] in actual["alternatives"]
+    assert list(shown["disagreements"][0]) == ["id", "topic", "text", "positions"]
