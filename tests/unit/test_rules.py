@@ -144,6 +144,8 @@ def test_scores_margin_and_close_call_agree() -> None:
                                           if rec.close_call else ())
         for stack in STACKS:
             assert rec.scores[stack] == sum(r.weight for r in rec.reasons if stack in r.stacks)
+        texts = [r.text for r in rec.reasons]
+        assert len(texts) == len(set(texts)), "a reason shared by several stacks is shown once"
 
 
 def test_every_tie_is_a_close_call_with_its_reason() -> None:
