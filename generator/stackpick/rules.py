@@ -1,4 +1,4 @@
-"""Decision rules as data, and a pure function from answers to a recommendation.
+"""Decision rules as data: each one article's view on one answer, cited to the section that says it.
 
 Each rule is one article's view on one answer: when the condition holds, every stack the rule
 favours gains its weight, for one reason stated in our own words, citing the section of the article
@@ -6,11 +6,8 @@ that says it. An article that makes the same point in several sections counts on
 section where it says it most plainly; where several articles agree, each has its own rule, so a
 stack's score is how many articles back it for these answers, and how firmly.
 
-The weight scale (points a rule adds to each stack it favours):
-  1  lean: the article mentions it in passing, hedged, or with a condition our answers cannot check
-  2  fit: the article names it as a use case or a strength of that stack
-  3  strong: the article calls the stack the best or first choice for it
-  4  decisive: the article says it outweighs the other factors, or that only this stack brings it
+The weight scale is WEIGHT_SCALE below, printed by `stackpick rules`; the engine that adds the
+weights up is `stackpick.recommendation`.
 
 No weight is negative, which keeps the properties the tests check over every answer combination:
 a JavaScript team never pulls an Express recommendation away, more concurrency never lowers
@@ -252,8 +249,6 @@ RULES: tuple[Rule, ...] = (
          "pandas, NumPy, scikit-learn and PyTorch are among the reasons to pick Python.",
          cite(WHI, "Frameworks, Libraries, and Community")),
 )
-
-BY_ID: Mapping[str, Rule] = {r.id: r for r in RULES}
 
 
 def fired(answers: Mapping[str, Any]) -> list[Rule]:

@@ -139,3 +139,12 @@ def test_readme_shows_the_json_shape_recommend_prints() -> None:
         {k: v for k, v in actual.items() if k not in ("reasons", "disagreements", "alternatives")}
     assert shown["reasons"][0] in actual["reasons"] and shown["alternatives"][0] in actual["alternatives"]
     assert list(shown["disagreements"][0]) == ["id", "topic", "text", "positions"]
+
+
+def test_readme_states_the_weight_scale_and_close_call_threshold() -> None:
+    from stackpick.rules import CLOSE_CALL_MARGIN
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for weight, meaning in WEIGHT_SCALE:
+        assert f"| {weight} | {meaning} |" in readme, weight
+    assert f"A **close call** is a lead of {CLOSE_CALL_MARGIN} points or less" in readme

@@ -96,3 +96,23 @@ def test_colour_follows_the_stream_and_no_color(tty: bool, env: dict[str, str], 
 def test_width_follows_columns_within_bounds(columns: str, width: int, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("COLUMNS", columns)
     assert for_stream(io.StringIO()).width == width
+
+
+def test_rules_state_the_scale_close_calls_and_ties_then_each_rule() -> None:
+    lines = rules_text(Terminal(100, False)).splitlines()
+    assert lines[:7] == [
+        "Weights (points a rule adds to each stack it favours):",
+        "  1  lean: mentioned in passing, hedged, or with a condition the answers cannot check",
+        "  2  fit: named as a use case or a strength of that stack",
+        "  3  strong: the stack is called the best or first choice for it",
+        "  4  decisive: said to outweigh the other factors, or only this stack brings it",
+        "",
+        "Close call: a lead of 2 points or less over the runner-up is a close call.",
+    ]
+    assert lines[7].startswith("Ties: Equal scores go to the stack more of the articles back")
+    start = lines.index("realtime-matchups  +2 express  when app_type = realtime")
+    assert lines[start + 1:start + 3] == [
+        "    Chat and multiplayer games open the list of what Node.js is used for.",
+        "    source: Tech Matchups: Node.js vs. Python (Django/Flask) (Swiftorial), section \"Section 3 - Use",
+    ]
+    assert "team-python-evd  +4 flask, django  when team_language = python" in lines
