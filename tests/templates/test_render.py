@@ -16,8 +16,11 @@ from tests.support import TEMPLATES, leftover_jinja, tool
 
 COMMON_FILES = [
     "README.md", "Makefile", "Dockerfile", ".dockerignore", ".gitignore", "SCALING.md",
-    "docs/decisions/0001-stack-choice.md", ".github/workflows/ci.yml", "deploy/docker-compose.yml",
-    "deploy/nginx.conf", "deploy/k8s/deployment.yaml", "deploy/k8s/service.yaml", "deploy/k8s/hpa.yaml",
+    "docs/decisions/0001-stack-choice.md", ".github/workflows/ci.yml", ".github/dependabot.yml",
+    ".pre-commit-config.yaml", "deploy/docker-compose.yml", "deploy/nginx.conf", "deploy/k8s/README.md",
+    "deploy/k8s/base/kustomization.yaml", "deploy/k8s/base/deployment.yaml", "deploy/k8s/base/service.yaml",
+    "deploy/k8s/base/hpa.yaml", "deploy/k8s/overlays/staging/kustomization.yaml",
+    "deploy/k8s/overlays/production/kustomization.yaml",
     "scripts/bench.sh", ".copier-answers.yml",
 ]
 REALTIME_FILE = {"express": "src/ws.js", "flask": "demo_app/realtime.py", "django": "demo_app/consumers.py"}
