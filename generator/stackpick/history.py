@@ -59,15 +59,26 @@ def git(*args: str, cwd: Path | None = None, env: Mapping[str, str] | None = Non
         out, err = proc.communicate(timeout=limit)
     except subprocess.TimeoutExpired as exc:
         _stop(proc)
-        raise HistoryError(f"git {args[0]} did not finish within {limit:g} s (is it waiting for a "
+        raise HistoryError(f"git {_subcommand(args)} did not finish within {limit:g} s (is it waiting for a "
                            "password, a signing key or a hook?)") from exc
     except BaseException:  # an interruption: leave no git behind
         _stop(proc)
         raise
     if check and proc.returncode != 0:
         lines = (err or out).decode("utf-8", "replace").strip().splitlines()
-        raise HistoryError(f"git {args[0]} failed: {lines[-1] if lines else 'no output'}")
+        raise HistoryError(f"git {_subcommand(args)} failed: {lines[-1] if lines else 'no output'}")
     return os.fsdecode(out).strip()
+
+
+def _subcommand(args: tuple[str, ...]) -> str:
+    """The git command ARGS run, past options such as `-c key=value`."""
+    words = iter(args)
+    for word in words:
+        if word == "-c":
+            next(words, None)
+        elif not word.startswith("-"):
+            return word
+    return args[0] if args else ""
 
 
 def _os_bytes(text: str) -> bytes:

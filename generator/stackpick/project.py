@@ -35,9 +35,12 @@ def inside_repository(path: Path) -> bool:
 def init_and_commit(path: Path, message: str, author: str) -> None:
     """`git init` PATH and commit everything, immune to the user's hooks and signing settings."""
     env = _identity(path, author)
-    git(path, *_OURS, "init", "-q", "-b", "main", env=env)
-    git(path, *_OURS, "add", "-A", env=env)
-    git(path, *_OURS, "commit", "-q", "--no-verify", "--no-gpg-sign", "-m", message, env=env)
+    try:
+        for args in (("init", "-q", "-b", "main"), ("add", "-A"),
+                     ("commit", "-q", "--no-verify", "--no-gpg-sign", "-m", message)):
+            history.git(*_OURS, *args, cwd=path, env=env)
+    except HistoryError as exc:  # PATH is the staging copy: name what the user can act on instead
+        raise GitError(f"the first commit failed: {exc}; nothing was written (--no-git skips git)") from exc
 
 
 def _identity(path: Path, author: str) -> dict[str, str]:
