@@ -8,7 +8,6 @@ import sys
 from pathlib import Path
 
 import psutil
-
 import pytest
 import yaml
 
@@ -23,8 +22,8 @@ def test_no_usable_home_writes_nothing_outside_dest(tmp_path: Path, home: str | 
     env = {k: v for k, v in os.environ.items() if k not in ("HOME", "XDG_DATA_HOME")}
     if home is not None:
         env["HOME"] = home
-    result = subprocess.run([sys.executable, "-m", "stackpick", "new", "out", *NEW], cwd=tmp_path, env=env, capture_output=True,
-                            text=True, timeout=120, check=False)
+    result = subprocess.run([sys.executable, "-m", "stackpick", "new", "out", *NEW], cwd=tmp_path, env=env,
+                            capture_output=True, text=True, timeout=120, check=False)
     shown = "unset" if home is None else repr(home)
     assert (result.returncode, result.stderr) == (1, (
         f"stackpick: error: HOME is {shown}: stackpick keeps its template store under your home folder; "
