@@ -229,7 +229,7 @@ def ask(question: Question, default: Answer | None = None, validate: Any = None)
         # Our own instruction replaces questionary's (y/N) hint, so it carries the hint and the default.
         hint = "(Y/n, default: yes)" if chosen else "(y/N, default: no)"
         prompt = questionary.confirm(
-            question.prompt, default=bool(chosen), instruction=f"{instruction} {hint} "
+            question.prompt, default=bool(chosen), instruction=f"{hint} {instruction} "
         )
     elif question.choices:
         prompt = questionary.select(
