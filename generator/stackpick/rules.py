@@ -206,7 +206,7 @@ def ranked(scores: Mapping[str, int]) -> list[str]:
 
 def with_defaults(answers: Mapping[str, Any]) -> dict[str, Any]:
     """Fill unanswered decision questions with their defaults."""
-    return {q.key: answers.get(q.key, q.default) for q in DECISION_QUESTIONS}
+    return {q.key: answers.get(q.key, q.default_for(answers)) for q in DECISION_QUESTIONS}
 
 
 def recommend(answers: Mapping[str, Any]) -> Recommendation:
