@@ -10,7 +10,7 @@ from typing import Any
 
 from stackpick import __version__, present
 from stackpick.answers import Resolver
-from stackpick.errors import MissingAnswersError, RenderError, UnsafeTemplateError, UsageError
+from stackpick.errors import AbortedError, MissingAnswersError, RenderError, UnsafeTemplateError, UsageError
 from stackpick.new import NewOptions, choose_stack, decision_record, progress
 from stackpick.questions import BY_KEY, DECISION_QUESTIONS, Answers, parse_answers
 from stackpick.rules import recommend
@@ -73,6 +73,10 @@ def run(opts: NewOptions) -> int:
         render.render(dest, data, src=src, vcs_ref=opts.vcs_ref, force=opts.force, trust=opts.trust,
                       defaults=opts.defaults or not opts.interactive, first_commit=commit)
     except RenderError as exc:
+        # Ctrl-C or Ctrl-D at one of Copier's own prompts: an interruption (130), not a failure.
+        if isinstance(exc.__cause__, KeyboardInterrupt) or isinstance(exc.__cause__.__cause__ if exc.__cause__
+                                                                      else None, EOFError):
+            raise AbortedError() from exc
         # A default our check could not see through (Copier's `UNSET`, its settings file): still exit 2.
         required = re.search(r'Question "(.+)" is required', str(exc.__cause__ or ""))
         if isinstance(exc.__cause__, ValueError) and required:

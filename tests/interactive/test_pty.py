@@ -175,3 +175,15 @@ def test_a_bad_slug_at_the_prompt_says_what_to_type(tmp_path: Path, home: Path) 
     child.sendintr()
     expect_interrupted(child, tmp_path / "shop")
     assert "pass --data" not in (child.before or "")
+
+
+@pytest.mark.parametrize("key", ["\x03", CTRL_D], ids=["ctrl-c", "ctrl-d"])
+def test_interrupting_a_team_template_question_exits_130(tmp_path: Path, home: Path, key: str) -> None:
+    template = tmp_path / "team"
+    template.mkdir()
+    (template / "copier.yml").write_text("owner:\n  type: str\n  help: Which team owns it?\n")
+    (template / "OWNER.md.jinja").write_text("{{ owner }}\n")
+    child = spawn(["new", "svc", "--template", str(template), "--no-git"], tmp_path, home)
+    child.expect_exact("Which team owns it?")
+    child.send(key)
+    expect_interrupted(child, tmp_path / "svc")

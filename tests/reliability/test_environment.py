@@ -22,6 +22,8 @@ def test_no_usable_home_writes_nothing_outside_dest(tmp_path: Path, home: str | 
     env = {k: v for k, v in os.environ.items() if k not in ("HOME", "XDG_DATA_HOME")}
     if home is not None:
         env["HOME"] = home
+    root_store = Path("/.local/share/stackpick")
+    before = sorted((p.name, p.stat().st_mtime_ns) for p in root_store.iterdir()) if root_store.is_dir() else None
     result = subprocess.run([sys.executable, "-m", "stackpick", "new", "out", *NEW], cwd=tmp_path, env=env,
                             capture_output=True, text=True, timeout=120, check=False)
     shown = "unset" if home is None else repr(home)
@@ -29,7 +31,8 @@ def test_no_usable_home_writes_nothing_outside_dest(tmp_path: Path, home: str | 
         f"stackpick: error: HOME is {shown}: stackpick keeps its template store under your home folder; "
         "set HOME to it (an absolute path) and retry\n"))
     assert list(tmp_path.iterdir()) == []
-    assert not Path("/.local/share/stackpick").exists()
+    after = sorted((p.name, p.stat().st_mtime_ns) for p in root_store.iterdir()) if root_store.is_dir() else None
+    assert after == before, "nothing written to /.local/share"
 
 
 def test_a_relative_xdg_data_home_is_ignored(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
