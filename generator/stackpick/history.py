@@ -42,8 +42,8 @@ def git(*args: str, cwd: Path | None = None, env: Mapping[str, str] | None = Non
         check: bool = True, timeout: float | None = None) -> str:
     """Run git; return its stdout stripped, or raise HistoryError with git's last line.
 
-    Never reads the terminal (no stdin, no prompts, its own session) and stops after TIMEOUT
-    seconds (or TIMEOUT), killing whatever git started.
+    Never reads the terminal (no stdin, no prompts, its own session) and is stopped after
+    `timeout` seconds (default TIMEOUT), with whatever it started.
     """
     inherited = {k: v for k, v in os.environ.items() if k not in _LOCATING}
     full_env = {**inherited, "GIT_TERMINAL_PROMPT": "0", "GIT_EDITOR": ":", **(env or {})}

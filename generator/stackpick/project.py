@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -45,8 +46,6 @@ def init_and_commit(path: Path, message: str, author: str) -> None:
 
 def _identity(path: Path, author: str) -> dict[str, str]:
     """The user's git identity; where git has none, a fallback, said in one line on stderr."""
-    import os
-
     configured = {key: git(path, "config", f"user.{key}", check=False) for key in ("name", "email")}
     fallback = {"name": author or "stackpick", "email": FALLBACK_EMAIL}
     env: dict[str, str] = {}

@@ -74,8 +74,8 @@ def run(opts: NewOptions) -> int:
                       defaults=opts.defaults or not opts.interactive, first_commit=commit)
     except RenderError as exc:
         # Ctrl-C or Ctrl-D at one of Copier's own prompts: an interruption (130), not a failure.
-        if isinstance(exc.__cause__, KeyboardInterrupt) or isinstance(exc.__cause__.__cause__ if exc.__cause__
-                                                                      else None, EOFError):
+        cause = exc.__cause__
+        if isinstance(cause, KeyboardInterrupt) or isinstance(getattr(cause, "__cause__", None), EOFError):
             raise AbortedError() from exc
         # A default our check could not see through (Copier's `UNSET`, its settings file): still exit 2.
         required = re.search(r'Question "(.+)" is required', str(exc.__cause__ or ""))
