@@ -17,7 +17,8 @@ from typing import NoReturn
 from stackpick import __version__
 from stackpick.errors import AbortedError, ExitCode, StackpickError
 
-EPILOG = "Exit codes: 0 ok, 1 failure, 2 usage or bad input, 3 update left conflicts, 130 interrupted."
+EPILOG = ("Exit codes: 0 ok, 1 failure, 2 usage or bad input, 3 update left conflicts, 130 interrupted, "
+          "141 output closed early.")
 
 
 class _Parser(argparse.ArgumentParser):
