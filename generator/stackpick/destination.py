@@ -179,7 +179,7 @@ def _plan(rendered: Path, dest: Path) -> _Plan:
             if kind is None:
                 plan.folders.append(rel)
             elif kind != "folder":
-                plan.clashes.append(f"{rel} ({kind})")
+                plan.clashes.append(f"{rel} ({'a file' if kind == 'file' else kind})")
                 continue  # nothing goes through it, so nothing under it is looked at
             descend.append(name)
         dirs[:] = descend
