@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
+import os
 import signal
 import sys
 from collections.abc import Sequence
@@ -13,7 +16,8 @@ from typing import NoReturn
 from stackpick import __version__
 from stackpick.errors import AbortedError, ExitCode, StackpickError
 
-EPILOG = "Exit codes: 0 ok, 1 failure, 2 usage or bad input, 3 update left conflicts, 130 interrupted."
+EPILOG = ("Exit codes: 0 ok, 1 failure, 2 usage or bad input, 3 update left conflicts, 130 interrupted, "
+          "141 output closed early.")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -122,16 +126,21 @@ def _interrupt(signum: int, frame: FrameType | None) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point: returns the exit code instead of exiting, so tests can call it."""
+    _tolerant_streams()
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse exits on --help, --version and usage errors
-        return int(exc.code or 0)
+        return _flushed(int(exc.code or 0))
+    except BrokenPipeError:  # a long --help into `| head`
+        return _closed_stdout()
     _signalled.clear()
     previous = {sig: signal.signal(sig, _interrupt) for sig in _STOP_SIGNALS}
     try:
-        return _dispatch(args)
-    except (KeyboardInterrupt, _Stop):
+        return _flushed(_dispatch(args))
+    except BrokenPipeError:
+        return _closed_stdout()
+    except (KeyboardInterrupt, _Stop, EOFError):  # EOFError: the input closed under a prompt
         return _fail(AbortedError())
     except StackpickError as exc:
         if _signalled:  # a library's clean-up failed while unwinding from our signal: still an interruption
@@ -145,8 +154,37 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _fail(exc: StackpickError) -> int:
-    print(f"stackpick: error: {exc}", file=sys.stderr)
+    with contextlib.suppress(OSError):  # stderr closed too: the exit code still tells
+        print(f"stackpick: error: {exc}", file=sys.stderr, flush=True)
     return int(exc.exit_code)
+
+
+def _tolerant_streams() -> None:
+    """Never crash printing: characters the terminal's encoding lacks are written as escapes."""
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(errors="backslashreplace")
+
+
+def _flushed(code: int) -> int:
+    """Flush stdout inside the error funnel, so a reader that went away is seen here, not at exit."""
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        return _closed_stdout()
+    return code
+
+
+def _closed_stdout() -> int:
+    """The reader of stdout went away (`stackpick rules | head -1`): stop quietly with 141, as `cat` would.
+
+    stdout is pointed at /dev/null so the interpreter's own flush at exit cannot fail again.
+    """
+    with contextlib.suppress(OSError, ValueError, io.UnsupportedOperation):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    return int(ExitCode.BROKEN_PIPE)
 
 
 def _dispatch(args: argparse.Namespace) -> int:

@@ -13,11 +13,21 @@ class ExitCode(IntEnum):
     USAGE = 2
     CONFLICTS = 3
     INTERRUPTED = 130
+    BROKEN_PIPE = 141  # standard output closed early (`| head`): 128 + SIGPIPE, as other Unix tools
 
 
 def first_line(exc: BaseException) -> str:
     """The first line of a third-party error's message, for a one-line report of it."""
     return (str(exc).strip().splitlines() or [exc.__class__.__name__])[0]
+
+
+_SHOWN = 40  # characters of a user's value quoted back in a message
+
+
+def shown(value: object) -> str:
+    """A user's value as a message quotes it: repr, cut short so the message stays one short line."""
+    text = repr(value)
+    return text if len(text) <= _SHOWN else text[: _SHOWN - 4] + "...'"
 
 
 class StackpickError(Exception):
@@ -36,23 +46,35 @@ class InvalidAnswerError(UsageError):
     """One answer is unknown or has a value its question does not accept; `key` names it."""
 
     def __init__(self, key: str, message: str) -> None:
-        super().__init__(f"{key}: {message}")
+        label = key if key.isprintable() and 0 < len(key) <= _SHOWN else shown(key)
+        super().__init__(f"{label}: {message}")
         self.key = key
+        self.detail = message  # without the key: what a prompt shows under the question it asks
 
 
 class MissingAnswersError(UsageError):
     """A non-interactive run left questions unanswered."""
 
-    def __init__(self, keys: list[str]) -> None:
-        super().__init__(
-            f"missing answers for: {', '.join(keys)} "
-            "(pass them with --data KEY=VALUE, or add --defaults to take the defaults)"
-        )
+    def __init__(self, keys: list[str], *, defaults_help: bool = True) -> None:
+        how = ("pass them with --data KEY=VALUE, or add --defaults to take the defaults" if defaults_help
+               else "they have no default; pass them with --data KEY=VALUE")
+        super().__init__(f"missing answers for: {', '.join(keys)} ({how})")
         self.keys = keys
+
+
+class DataFileError(UsageError):
+    """The --data-file cannot be used: unreadable, too large, not UTF-8, not a bounded YAML mapping."""
+
+    def __init__(self, path: object, message: str) -> None:
+        super().__init__(f"--data-file {path}: {message}")
 
 
 class DestinationError(UsageError):
     """DEST cannot take the project."""
+
+
+class EnvironmentSetupError(StackpickError):
+    """The environment stackpick runs in lacks something it needs (HOME, a writable folder)."""
 
 
 class RenderError(StackpickError):

@@ -11,7 +11,9 @@ Standard library plus `packaging` only: the hatch build hook loads this file by 
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import subprocess
 import tempfile
 from collections.abc import Mapping
@@ -27,19 +29,75 @@ class HistoryError(Exception):
     """git failed, or is missing, while building the template history."""
 
 
+# Seconds one git call may take. Every call here is local (no network); a longer one is stuck on
+# something that waits for a person (a credential helper, a pinentry, a hook) and must not hang us.
+TIMEOUT = 120.0
+# Variables that would point git at another repository than the one in `cwd` (they leak in from
+# hooks and scripts that run stackpick); callers that need one pass it through `env`.
+_LOCATING = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY", "GIT_COMMON_DIR",
+             "GIT_ALTERNATE_OBJECT_DIRECTORIES", "GIT_NAMESPACE", "GIT_PREFIX")
+
+
 def git(*args: str, cwd: Path | None = None, env: Mapping[str, str] | None = None,
-        check: bool = True) -> str:
-    """Run git; return its stdout stripped, or raise HistoryError with git's last line."""
-    full_env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", **(env or {})}
+        check: bool = True, timeout: float | None = None) -> str:
+    """Run git; return its stdout stripped, or raise HistoryError with git's last line.
+
+    Never reads the terminal (no stdin, no prompts, its own session) and is stopped after
+    `timeout` seconds (default TIMEOUT), with whatever it started.
+    """
+    inherited = {k: v for k, v in os.environ.items() if k not in _LOCATING}
+    full_env = {**inherited, "GIT_TERMINAL_PROMPT": "0", "GIT_EDITOR": ":", **(env or {})}
+    limit = TIMEOUT if timeout is None else timeout
     try:
-        result = subprocess.run(["git", *args], cwd=cwd, env=full_env, capture_output=True,
-                                text=True, check=False)
+        proc = subprocess.Popen([b"git", *map(_os_bytes, args)], cwd=cwd,
+                                env={_os_bytes(k): _os_bytes(v) for k, v in full_env.items()},
+                                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, start_new_session=True)
     except FileNotFoundError as exc:
         raise HistoryError("git is not installed; stackpick needs it: install git") from exc
-    if check and result.returncode != 0:
-        lines = (result.stderr or result.stdout).strip().splitlines()
-        raise HistoryError(f"git {args[0]} failed: {lines[-1] if lines else 'no output'}")
-    return result.stdout.strip()
+    try:
+        out, err = proc.communicate(timeout=limit)
+    except subprocess.TimeoutExpired as exc:
+        _stop(proc)
+        raise HistoryError(f"git {_subcommand(args)} did not finish within {limit:g} s (is it waiting for a "
+                           "password, a signing key or a hook?)") from exc
+    except BaseException:  # an interruption: leave no git behind
+        _stop(proc)
+        raise
+    if check and proc.returncode != 0:
+        lines = (err or out).decode("utf-8", "replace").strip().splitlines()
+        raise HistoryError(f"git {_subcommand(args)} failed: {lines[-1] if lines else 'no output'}")
+    return os.fsdecode(out).strip()
+
+
+def _subcommand(args: tuple[str, ...]) -> str:
+    """The git command ARGS run, past options such as `-c key=value`."""
+    words = iter(args)
+    for word in words:
+        if word == "-c":
+            next(words, None)
+        elif not word.startswith("-"):
+            return word
+    return args[0] if args else ""
+
+
+def _os_bytes(text: str) -> bytes:
+    """TEXT as the bytes an argument or environment value carries: the file system's encoding,
+    else UTF-8 (a commit message naming "Café" in an ASCII locale)."""
+    try:
+        return os.fsencode(text)
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "surrogateescape")
+
+
+def _stop(proc: subprocess.Popen[bytes]) -> None:
+    """Kill git and everything it started (its own session), then reap it."""
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(proc.pid, signal.SIGKILL)
+    for stream in (proc.stdout, proc.stderr):
+        if stream is not None:
+            stream.close()
+    proc.wait()
 
 
 def release_tags(repo: Path) -> list[tuple[Version, str]]:

@@ -40,8 +40,9 @@ def check_project_name(name: str) -> str:
         raise InvalidAnswerError("project_name", "must not be empty")
     if len(stripped) > MAX_NAME:
         raise InvalidAnswerError("project_name", f"at most {MAX_NAME} characters (got {len(stripped)})")
-    if any(unicodedata.category(ch).startswith("C") for ch in stripped):
-        raise InvalidAnswerError("project_name", "control characters are not allowed")
+    if any(unicodedata.category(ch).startswith("C") or unicodedata.category(ch) in ("Zl", "Zp")
+           for ch in stripped):
+        raise InvalidAnswerError("project_name", "control characters and line breaks are not allowed")
     if ".." in stripped or stripped.startswith("."):
         raise InvalidAnswerError("project_name", "must not start with '.' or contain '..'")
     bad = _FORBIDDEN.search(stripped)
@@ -61,11 +62,16 @@ def slugify(name: str, stack: str) -> str:
     return slug
 
 
-def check_slug(slug: str, stack: str) -> str:
-    """Return the slug if the stack's package manager accepts it, else raise InvalidAnswerError."""
+def check_slug(slug: str, stack: str, *, at_prompt: bool = False) -> str:
+    """Return the slug if the stack's package manager accepts it, else raise InvalidAnswerError.
+
+    AT_PROMPT: the message is for a person typing the slug, not for a script passing --data.
+    """
     if not slug:
+        example = "my-service" if stack == "express" else "my_service"
         raise InvalidAnswerError(
             "project_slug",
+            f"type a package name in lowercase ASCII, e.g. {example}" if at_prompt else
             "the name has no ASCII letters to make a package name from; pass --data project_slug=NAME")
     if stack == "express":
         if not re.fullmatch(r"[a-z0-9][a-z0-9._-]{0,213}", slug):

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from stackpick import __version__, present
-from stackpick.answers import Resolver
+from stackpick.answers import Resolver, from_os
+from stackpick.errors import InvalidAnswerError
 from stackpick.names import check_project_name, check_slug, slugify
 from stackpick.questions import (
     DECISION_QUESTIONS,
@@ -63,7 +65,7 @@ def choose_stack(resolver: Resolver, rec: Recommendation) -> str:
 def collect_metadata(resolver: Resolver, stack: str, dest: Path | None) -> None:
     """Project name, slug, description and author, checked for the chosen stack."""
     name_q, slug_q, desc_q, author_q = METADATA_QUESTIONS
-    defaults: dict[str, Any] = {"project_name": dest.name if dest else ""}
+    defaults: dict[str, Any] = {"project_name": _name_from(dest)}
     resolver.require([name_q], defaults=defaults, validators={"project_name": check_project_name})
     name = check_project_name(str(resolver.answers["project_name"]))
     resolver.answers["project_name"] = name
@@ -71,7 +73,7 @@ def collect_metadata(resolver: Resolver, stack: str, dest: Path | None) -> None:
     if "project_slug" not in resolver.answers:
         if resolver.prompt:
             resolver.require([slug_q], defaults={"project_slug": slug_default},
-                             validators={"project_slug": lambda s: check_slug(s, stack)})
+                             validators={"project_slug": lambda s: check_slug(s, stack, at_prompt=True)})
         else:
             resolver.answers["project_slug"] = slug_default  # derived, never "missing"
     resolver.answers["project_slug"] = check_slug(str(resolver.answers["project_slug"]), stack)
@@ -79,6 +81,16 @@ def collect_metadata(resolver: Resolver, stack: str, dest: Path | None) -> None:
         [desc_q, author_q],
         defaults={"description": STACKS[stack].description, "author_name": "Your Name"},
     )
+
+
+def _name_from(dest: Path | None) -> str:
+    """The project name DEST suggests: its folder name, read as UTF-8 whatever the locale."""
+    if dest is None:
+        return ""
+    try:
+        return from_os(Path(os.path.abspath(dest)).name, "project_name")
+    except InvalidAnswerError:
+        return ""  # undecodable bytes: no suggestion; the name is asked for or must be passed
 
 
 def run(opts: NewOptions) -> int:
@@ -92,6 +104,9 @@ def run(opts: NewOptions) -> int:
     if opts.dest is not None:
         render.check_destination(opts.dest, force=opts.force)
     templates = store.ensure()  # the versioned history, so the project records _src_path and _commit
+    recorded = Path(templates.src).expanduser()
+    if recorded != templates.path:  # a store outside HOME is recorded at its default place: keep a copy there
+        store.ensure(recorded)
     resolver = Resolver(opts.answers, use_defaults=opts.defaults, prompt=opts.interactive)
     resolver.require(DECISION_QUESTIONS)
     rec = recommend(resolver.answers)

@@ -2,16 +2,35 @@
 
 from __future__ import annotations
 
+import datetime
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NoReturn
 
-from stackpick.errors import AbortedError, InvalidAnswerError
+from stackpick.errors import AbortedError, InvalidAnswerError, shown
 from stackpick.stacks import BY_KEY as STACK_FACTS
 from stackpick.stacks import STACKS as STACKS  # re-exported: callers import it from here too
 
 Answer = str | bool
 Answers = dict[str, Any]
+
+
+# Longest text each metadata answer may be: a longer one is a mistake (a pasted file, a wrong variable).
+MAX_TEXT = {"project_name": 64, "project_slug": 214, "description": 200, "author_name": 100}
+def kind(value: object) -> str:
+    """What a YAML value is, in a user's words: 'a mapping', 'a list', 'a date'."""
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list | tuple | set):
+        return "a list"
+    if isinstance(value, bytes):
+        return "binary data"
+    if isinstance(value, bool):
+        return f"the yes/no value {str(value).lower()}"
+    if isinstance(value, datetime.date):
+        return "a date"
+    return f"a {type(value).__name__}"
 
 
 @dataclass(frozen=True)
@@ -21,31 +40,69 @@ class Question:
     key: str
     prompt: str
     help: str
-    choices: tuple[tuple[str, str], ...] = ()  # (value, label); empty for booleans
+    choices: tuple[tuple[str, str], ...] = ()  # (value, label); empty for booleans and free text
     default: Answer = ""
     boolean: bool = False
+    # (key, value, default): when an earlier answer KEY is VALUE, this question defaults to DEFAULT.
+    defaults_when: tuple[tuple[str, str, Answer], ...] = ()
 
     @property
     def values(self) -> tuple[Answer, ...]:
         """The values this question accepts."""
         return (True, False) if self.boolean else tuple(v for v, _ in self.choices)
 
+    def default_for(self, answers: Mapping[str, object]) -> Answer:
+        """The default given the answers so far."""
+        for key, value, default in self.defaults_when:
+            if answers.get(key) == value:
+                return default
+        return self.default
+
     def parse(self, raw: object) -> Answer:
         """Turn a raw value (from --data, a YAML file or a prompt) into a valid answer."""
         if self.boolean:
             if isinstance(raw, bool):
                 return raw
-            text = str(raw).strip().lower()
-            if text in {"true", "yes", "y", "1", "on"}:
-                return True
-            if text in {"false", "no", "n", "0", "off"}:
-                return False
-            raise InvalidAnswerError(self.key, f"expected true or false, got {raw!r}")
-        value = str(raw).strip()
-        if value not in self.values:
-            allowed = ", ".join(str(v) for v in self.values)
-            raise InvalidAnswerError(self.key, f"{value!r} is not one of: {allowed}")
-        return value
+            if isinstance(raw, str | int) and not isinstance(raw, bool):
+                text = str(raw).strip().lower()
+                if text in {"true", "yes", "y", "1", "on"}:
+                    return True
+                if text in {"false", "no", "n", "0", "off"}:
+                    return False
+                return self._refuse(f"expected true or false, got {shown(raw)}")
+            return self._refuse(f"expected true or false, got {kind(raw)}")
+        if self.choices:
+            if not isinstance(raw, str):
+                return self._refuse(f"expected one of: {self._allowed()}; got {kind(raw)}")
+            value = raw.strip()
+            if value not in self.values:
+                return self._refuse(f"{shown(value)} is not one of: {self._allowed()}")
+            return value
+        return self._text(raw)
+
+    def _text(self, raw: object) -> str:
+        if raw is None:
+            return ""
+        if isinstance(raw, bool) or not isinstance(raw, str | int | float):
+            return self._refuse(f"expected text, got {kind(raw)} (quote it in YAML)")
+        text = str(raw).strip()
+        limit = MAX_TEXT.get(self.key)
+        if limit is not None and len(text) > limit:
+            return self._refuse(f"at most {limit} characters (got {len(text)})")
+        bad = next((ch for ch in text if unicodedata.category(ch) in _NOT_TEXT), None)
+        if bad is not None:
+            return self._refuse(f"must be one line of printable text (found {shown(bad)})")
+        return text
+
+    def _allowed(self) -> str:
+        return ", ".join(str(v) for v in self.values)
+
+    def _refuse(self, message: str) -> NoReturn:
+        raise InvalidAnswerError(self.key, message)
+
+
+# Control characters (newlines, tabs, escapes), undecodable bytes (surrogates) and line separators.
+_NOT_TEXT = frozenset({"Cc", "Cs", "Zl", "Zp"})
 
 
 DECISION_QUESTIONS: tuple[Question, ...] = (
@@ -119,6 +176,7 @@ DECISION_QUESTIONS: tuple[Question, ...] = (
         "pandas, NumPy, scikit-learn, PyTorch and the like exist only in Python.",
         default=False,
         boolean=True,
+        defaults_when=(("app_type", "data_ml", True),),
     ),
 )
 
@@ -146,16 +204,13 @@ BY_KEY: Mapping[str, Question] = {q.key: q for q in ALL_QUESTIONS}
 
 
 def parse_answers(raw: Mapping[str, object]) -> Answers:
-    """Check keys and parse values of the decision questions and `stack`; metadata stays text."""
+    """Check every key and value: choices, yes/no, and metadata as one line of bounded text."""
     answers: Answers = {}
     for key, value in raw.items():
         question = BY_KEY.get(key)
         if question is None:
             raise InvalidAnswerError(key, f"unknown key; known keys: {', '.join(BY_KEY)}")
-        if question.choices or question.boolean:
-            answers[key] = question.parse(value)
-        else:
-            answers[key] = "" if value is None else str(value)
+        answers[key] = question.parse(value)
     return answers
 
 
@@ -167,8 +222,10 @@ def ask(question: Question, default: Answer | None = None, validate: Any = None)
     instruction = f"({question.help})"
     prompt: questionary.Question
     if question.boolean:
+        # Our own instruction replaces questionary's (y/N) hint, so it carries the hint and the default.
+        hint = "(Y/n, default: yes)" if chosen else "(y/N, default: no)"
         prompt = questionary.confirm(
-            question.prompt, default=bool(chosen), instruction=f"{instruction} "
+            question.prompt, default=bool(chosen), instruction=f"{hint} {instruction} "
         )
     elif question.choices:
         prompt = questionary.select(
@@ -181,7 +238,10 @@ def ask(question: Question, default: Answer | None = None, validate: Any = None)
         prompt = questionary.text(
             f"{question.prompt} {instruction}", default=str(chosen), validate=validate
         )
-    answer = prompt.ask(kbi_msg="")
+    try:
+        answer = prompt.ask(kbi_msg="")
+    except EOFError:  # Ctrl-D, or the terminal went away: the same as Ctrl-C
+        answer = None
     if answer is None:
         raise AbortedError()
     return answer  # type: ignore[no-any-return]

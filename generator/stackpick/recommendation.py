@@ -121,7 +121,7 @@ class Recommendation:
 
 def with_defaults(answers: Mapping[str, Any]) -> dict[str, Any]:
     """Fill unanswered decision questions with their defaults."""
-    return {q.key: answers.get(q.key, q.default) for q in DECISION_QUESTIONS}
+    return {q.key: answers.get(q.key, q.default_for(answers)) for q in DECISION_QUESTIONS}
 
 
 def _tally(rules: list[Rule]) -> tuple[dict[str, int], dict[str, tuple[int, int, int]]]:

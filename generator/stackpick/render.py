@@ -2,25 +2,19 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from stackpick import destination
 from stackpick.errors import DestinationError
 
 
 def check_destination(dest: Path, *, force: bool) -> None:
-    """Refuse a DEST that is a file, or a non-empty folder without --force."""
-    if dest.exists() and not dest.is_dir():
-        raise DestinationError(f"{dest} exists and is not a folder; pick another destination")
-    if dest.is_dir() and any(dest.iterdir()) and not force:
-        raise DestinationError(
-            f"{dest} is not empty; pick another destination, or pass --force to add the "
-            "template's files to it (existing files are never overwritten)"
-        )
+    """Refuse a DEST that is a file, a dangling link, unwritable, or non-empty without --force."""
+    destination.check(dest, force=force)
 
 
 def render(
@@ -42,42 +36,27 @@ def render(
     """
     from stackpick import copier_adapter, project
 
-    dest = Path(os.path.abspath(dest))
-    check_destination(dest, force=force)
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", suffix=".stackpick", dir=dest.parent))
+    dest = destination.resolve(dest)
+    destination.check(dest, force=force)
+    created = destination.make_parents(dest.parent)
     try:
-        copier_adapter.copy(src, staging / "project", data, vcs_ref=vcs_ref, trust=trust,
-                            defaults=defaults)
-        if first_commit and not (dest.is_dir() and any(dest.iterdir())):
-            project.init_and_commit(staging / "project", *first_commit)
-        _move_into_place(staging / "project", dest)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-
-
-def _move_into_place(rendered: Path, dest: Path) -> None:
-    if dest.is_dir() and any(dest.iterdir()):
-        _merge_into(rendered, dest)
-        return
-    if dest.is_dir():
-        dest.rmdir()
-    os.replace(rendered, dest)
-
-
-def _merge_into(rendered: Path, dest: Path) -> None:
-    """--force: add the template's files to DEST; refuse rather than overwrite a file that differs."""
-    clashes = []
-    for path in sorted(rendered.rglob("*")):
-        target = dest / path.relative_to(rendered)
-        if path.is_dir() or not (target.exists() or target.is_symlink()):
-            continue
-        if target.is_dir() or target.is_symlink() or target.read_bytes() != path.read_bytes():
-            clashes.append(str(path.relative_to(rendered)))
-    if clashes:
-        shown = ", ".join(clashes[:5]) + (f" and {len(clashes) - 5} more" if len(clashes) > 5 else "")
-        raise DestinationError(
-            f"{dest} already has files the template would change ({shown}); move them aside and "
-            "re-run, or use `stackpick update` on a generated project"
-        )
-    shutil.copytree(rendered, dest, dirs_exist_ok=True, symlinks=True)
+        try:
+            # Beside DEST, so the staging folder is on DEST's file system and the final move is a rename.
+            staging = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", suffix=".stackpick", dir=dest.parent))
+        except OSError as exc:
+            raise DestinationError(f"cannot create a staging folder in {dest.parent}: {exc.strerror}") from exc
+        try:
+            copier_adapter.copy(src, staging / "project", data, vcs_ref=vcs_ref, trust=trust,
+                                defaults=defaults)
+            merging = force and destination.has_files(dest)
+            if first_commit and not merging:
+                project.init_and_commit(staging / "project", *first_commit)
+            if merging:
+                destination.merge_into(staging / "project", dest)
+            else:
+                destination.claim(staging / "project", dest)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+    except BaseException:
+        destination.remove_created(created)
+        raise

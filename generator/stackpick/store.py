@@ -36,17 +36,40 @@ class Store:
 
 
 def store_path() -> Path:
-    """`$XDG_DATA_HOME/stackpick/templates.bundle`, default `~/.local/share/stackpick/...`."""
-    data_home = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
-    return Path(data_home).expanduser().absolute() / "stackpick" / BUNDLE_NAME
+    """`$XDG_DATA_HOME/stackpick/templates.bundle`, default `~/.local/share/stackpick/...`.
+
+    A relative XDG_DATA_HOME is ignored, as the XDG base directory spec says.
+    """
+    data_home = os.environ.get("XDG_DATA_HOME", "")
+    if not os.path.isabs(data_home):
+        data_home = str(_home() / ".local" / "share")
+    return Path(os.path.abspath(data_home)) / "stackpick" / BUNDLE_NAME
+
+
+def _home() -> Path:
+    """$HOME, refused when unset, empty or relative (it would put the store in / or the current folder)."""
+    home = os.environ.get("HOME", "")
+    if not os.path.isabs(home):
+        raise TemplateStoreError(
+            f"HOME is {'unset' if 'HOME' not in os.environ else repr(home)}: stackpick keeps its template "
+            "store under your home folder; set HOME to it (an absolute path) and retry")
+    return Path(os.path.abspath(home))
 
 
 def portable(path: Path) -> str:
-    """PATH as `~/...` when it lies under HOME (Copier expands `~` on copy and update)."""
+    """PATH as `~/...` when it lies under HOME (Copier expands `~` on copy and update).
+
+    A template store outside HOME is recorded at its default place, `~/.local/share/stackpick/...`,
+    never as one machine's absolute path; `new` keeps a copy of the store there.
+    """
+    absolute = Path(os.path.abspath(path))
+    store = is_store_src(absolute.as_posix())
+    if not store and not os.path.isabs(os.environ.get("HOME", "")):
+        return absolute.as_posix()  # a team template needs no HOME to be named
     try:
-        return "~/" + path.absolute().relative_to(Path.home().absolute()).as_posix()
+        return "~/" + absolute.relative_to(_home()).as_posix()
     except ValueError:
-        return path.absolute().as_posix()
+        return f"~/.local/share/{_STORE_SUFFIX}" if store else absolute.as_posix()
 
 
 def is_store_src(src: str) -> bool:

@@ -3,13 +3,14 @@ when that template asks for `stack`."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from stackpick import __version__, present
 from stackpick.answers import Resolver
-from stackpick.errors import UnsafeTemplateError, UsageError
+from stackpick.errors import AbortedError, MissingAnswersError, RenderError, UnsafeTemplateError, UsageError
 from stackpick.new import NewOptions, choose_stack, decision_record, progress
 from stackpick.questions import BY_KEY, DECISION_QUESTIONS, Answers, parse_answers
 from stackpick.recommendation import recommend
@@ -55,6 +56,10 @@ def run(opts: NewOptions) -> int:
         else:
             print(f"This template does not offer {rec.stack}; it asks for its own stack.", flush=True)
     data = {k: v for k, v in {**resolver.answers, **extra}.items() if k in questions}
+    if opts.defaults or not opts.interactive:  # Copier must not prompt, nor stop at the first gap
+        missing = unanswered(questions, data, use_defaults=opts.defaults)
+        if missing:
+            raise MissingAnswersError(missing, defaults_help=not opts.defaults)
     slug = data.get("project_slug") or data.get("project_name")
     if opts.dest is None and not slug:
         raise UsageError("pass DEST (the folder to create) when rendering a team template")
@@ -64,10 +69,53 @@ def run(opts: NewOptions) -> int:
     if opts.git and not project.inside_repository(dest):
         commit = (f"Generate {dest.name} from {src} with stackpick {__version__}",
                   str(data.get("author_name", "stackpick")))
-    render.render(dest, data, src=src, vcs_ref=opts.vcs_ref, force=opts.force, trust=opts.trust,
-                  defaults=opts.defaults or not opts.interactive, first_commit=commit)
+    try:
+        render.render(dest, data, src=src, vcs_ref=opts.vcs_ref, force=opts.force, trust=opts.trust,
+                      defaults=opts.defaults or not opts.interactive, first_commit=commit)
+    except RenderError as exc:
+        # Ctrl-C or Ctrl-D at one of Copier's own prompts: an interruption (130), not a failure.
+        cause = exc.__cause__
+        if isinstance(cause, KeyboardInterrupt) or isinstance(getattr(cause, "__cause__", None), EOFError):
+            raise AbortedError() from exc
+        # A default our check could not see through (Copier's `UNSET`, its settings file): still exit 2.
+        required = re.search(r'Question "(.+)" is required', str(exc.__cause__ or ""))
+        if isinstance(exc.__cause__, ValueError) and required:
+            raise MissingAnswersError([required.group(1)], defaults_help=False) from exc
+        raise
     print(f"Done: {dest} is ready (template {src}). `stackpick check {dest}` tells when it is behind.")
     return 0
+
+
+def unanswered(questions: dict[str, Any], data: dict[str, Any], *, use_defaults: bool) -> list[str]:
+    """The template's questions Copier would ask that DATA leaves open (with --defaults: those
+    without a default), in the template's order; skipped questions (`when`/`ask` false) are not."""
+    from jinja2.sandbox import SandboxedEnvironment
+
+    env = SandboxedEnvironment()
+    context = dict(data)
+    missing = []
+    for key, spec in questions.items():
+        if key in data:
+            continue
+        has_default = isinstance(spec, dict) and "default" in spec
+        asked = not isinstance(spec, dict) or all(_holds(env, spec.get(flag, True), context)
+                                                  for flag in ("when", "ask"))
+        if has_default:
+            context[key] = spec["default"]
+        if asked and not (use_defaults and has_default):
+            missing.append(key)
+    return missing
+
+
+def _holds(env: Any, condition: object, context: dict[str, Any]) -> bool:
+    """A `when`/`ask` condition as Copier reads it; one we cannot evaluate counts as true (asked)."""
+    if isinstance(condition, bool):
+        return condition
+    try:
+        text = env.from_string(str(condition)).render(context)
+    except Exception:  # a Copier-only filter or variable: assume the question is asked
+        return True
+    return text.strip().lower() not in {"", "false", "no", "n", "off", "0", "none", "null", "~"}
 
 
 def _choices(question: Any) -> list[str]:

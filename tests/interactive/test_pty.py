@@ -108,3 +108,85 @@ def test_ctrl_c_at_a_prompt_writes_nothing(tmp_path: Path, home: Path) -> None:
     assert child.exitstatus == 130
     assert "Traceback" not in (child.before or "")
     assert not (tmp_path / "gone").exists()
+
+
+CTRL_D, CTRL_U = "\x04", "\x15"
+
+
+def to_the_yes_no_questions(child: pexpect.spawn) -> None:
+    for prompt in ("What are you building?", "Which language is your team strongest in?",
+                   "How many simultaneous connections at peak?"):
+        answer(child, prompt, ENTER)
+
+
+def expect_interrupted(child: pexpect.spawn, folder: Path) -> None:
+    child.expect_exact("stackpick: error: interrupted: nothing was written")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 130
+    assert "Traceback" not in (child.before or "")
+    assert not folder.exists()
+
+
+def test_yes_no_questions_show_the_hint_and_ctrl_d_exits_130(tmp_path: Path, home: Path) -> None:
+    child = spawn(["new", "gone"], tmp_path, home)
+    to_the_yes_no_questions(child)
+    child.expect_exact("Does a typical request do heavy computation?")
+    child.expect_exact("(y/N, default: no)")
+    child.send(CTRL_D)
+    expect_interrupted(child, tmp_path / "gone")
+
+
+def test_ctrl_d_at_an_empty_text_prompt_exits_130(tmp_path: Path, home: Path) -> None:
+    child = spawn(["new", "gone", "--stack", "flask", "--data", "app_type=cms", "--data", "team_language=python",
+                   "--data", "concurrency=low", "--data", "cpu_heavy=no", "--data", "needs_admin=no",
+                   "--data", "project_size=small", "--data", "ml_libraries=no"], tmp_path, home)
+    answer(child, "Project name?", CTRL_U)  # clear the suggested name, then close the input
+    child.send(CTRL_D)
+    expect_interrupted(child, tmp_path / "gone")
+
+
+def test_data_ml_defaults_ml_libraries_to_yes(tmp_path: Path, home: Path) -> None:
+    child = spawn(["new", "model"], tmp_path, home)
+    answer(child, "What are you building?", DOWN * 5 + ENTER)  # rest_api -> data_ml
+    answer(child, "Which language is your team strongest in?", ENTER)
+    answer(child, "How many simultaneous connections at peak?", ENTER)
+    answer(child, "heavy computation?", ENTER)
+    answer(child, "admin panel", ENTER)
+    answer(child, "Expected scope of the codebase?", ENTER)
+    child.expect_exact("Will you use Python data or ML libraries?")
+    child.expect_exact("(Y/n, default: yes)")
+    child.send(ENTER)
+    child.expect_exact("Yes")
+    child.expect_exact("Which stack?")
+    child.sendintr()
+    expect_interrupted(child, tmp_path / "model")
+
+
+def test_a_bad_slug_at_the_prompt_says_what_to_type(tmp_path: Path, home: Path) -> None:
+    child = spawn(["new", "shop", "--stack", "flask", "--data", "app_type=cms", "--data", "team_language=python",
+                   "--data", "concurrency=low", "--data", "cpu_heavy=no", "--data", "needs_admin=no",
+                   "--data", "project_size=small", "--data", "ml_libraries=no"], tmp_path, home)
+    answer(child, "Project name?", CTRL_U + "日本" + ENTER)
+    answer(child, "Package name?", ENTER)  # the derived slug is empty: no ASCII letters
+    child.expect_exact("type a package name in lowercase ASCII, e.g. my_service")
+    child.send("--data" + ENTER)
+    child.expect_exact("is not a valid Python package name")
+    child.send(CTRL_U + "nihon" + ENTER)
+    answer(child, "One-line description?", ENTER)
+    child.expect_exact("Author or team?")
+    child.sendintr()
+    expect_interrupted(child, tmp_path / "shop")
+    assert "pass --data" not in (child.before or "")
+
+
+@pytest.mark.parametrize("key", ["\x03", CTRL_D], ids=["ctrl-c", "ctrl-d"])
+def test_interrupting_a_team_template_question_exits_130(tmp_path: Path, home: Path, key: str) -> None:
+    template = tmp_path / "team"
+    template.mkdir()
+    (template / "copier.yml").write_text("owner:\n  type: str\n  help: Which team owns it?\n")
+    (template / "OWNER.md.jinja").write_text("{{ owner }}\n")
+    child = spawn(["new", "svc", "--template", str(template), "--no-git"], tmp_path, home)
+    child.expect_exact("Which team owns it?")
+    child.send(key)
+    expect_interrupted(child, tmp_path / "svc")

@@ -135,3 +135,58 @@ def test_light_commands_do_not_import_copier_or_questionary() -> None:
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
                             stdin=subprocess.DEVNULL)
     assert result.stdout.strip() == ""
+
+
+def test_answers_are_typed_and_bounded() -> None:
+    from stackpick.errors import InvalidAnswerError
+    from stackpick.questions import BY_KEY, parse_answers
+
+    assert parse_answers({"description": "  Orders API ", "author_name": 7, "cpu_heavy": "yes",
+                          "project_name": None}) == {"description": "Orders API", "author_name": "7",
+                                                     "cpu_heavy": True, "project_name": ""}
+    for key, value, message in [
+        ("description", {"a": 1}, "description: expected text, got a mapping (quote it in YAML)"),
+        ("author_name", "x" * 101, "author_name: at most 100 characters (got 101)"),
+        ("description", "a\u2028b", "description: must be one line of printable text (found '\\u2028')"),
+        ("stack", ["flask"], "stack: expected one of: express, flask, django; got a list"),
+        ("x\ny", "1", "'x\\ny': unknown key; known keys: " + ", ".join(BY_KEY)),
+    ]:
+        with pytest.raises(InvalidAnswerError) as caught:
+            parse_answers({key: value})
+        assert (str(caught.value), caught.value.key) == (message, key)
+
+
+def test_ml_libraries_defaults_to_yes_after_a_data_ml_app(capsys: pytest.CaptureFixture[str]) -> None:
+    from stackpick.questions import BY_KEY
+
+    assert BY_KEY["ml_libraries"].default_for({"app_type": "data_ml"}) is True
+    assert BY_KEY["ml_libraries"].default_for({"app_type": "cms"}) is False
+    assert main(["recommend", "--json", "-d", "app_type=data_ml", "-d", "team_language=python"]) == 0
+    reasons = {r["rule"] for r in json.loads(capsys.readouterr().out)["reasons"]}
+    assert {"ml-evd", "ml-which"} <= reasons, "unanswered ml_libraries took yes"
+
+
+def test_a_slug_message_fits_who_reads_it() -> None:
+    from stackpick.errors import InvalidAnswerError
+    from stackpick.names import check_slug
+
+    with pytest.raises(InvalidAnswerError) as at_prompt:
+        check_slug("", "flask", at_prompt=True)
+    assert at_prompt.value.detail == "type a package name in lowercase ASCII, e.g. my_service"
+    with pytest.raises(InvalidAnswerError) as in_script:
+        check_slug("", "express")
+    assert str(in_script.value) == ("project_slug: the name has no ASCII letters to make a package name from; "
+                                    "pass --data project_slug=NAME")
+
+
+def test_store_path_follows_xdg_only_when_absolute(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from stackpick import store
+
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("XDG_DATA_HOME", "rel/data")
+    assert store.store_path() == tmp_path / "home" / ".local" / "share" / "stackpick" / "templates.bundle"
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    assert store.store_path() == tmp_path / "data" / "stackpick" / "templates.bundle"
+    assert store.portable(store.store_path()) == "~/.local/share/stackpick/templates.bundle"
+    assert store.portable(tmp_path / "home" / "t") == "~/t"
+    assert store.portable(tmp_path / "team") == str(tmp_path / "team")
