@@ -15,7 +15,7 @@ from tests.update.conftest import commit_all, git, write
 
 
 def tags(bundle: Path) -> dict[str, str]:
-    return {ref.removeprefix("refs/tags/"): sha for ref, sha in store._tags(bundle).items()}
+    return {ref.removeprefix("refs/tags/"): sha for ref, sha in store.tags(bundle).items()}
 
 
 def test_one_tag_per_release_with_stable_ids_and_a_dev_tag(source_repo: Path, tmp_path: Path) -> None:

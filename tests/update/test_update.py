@@ -152,7 +152,8 @@ def test_check_says_behind_then_up_to_date(project: Path, release: Release,
     assert main(["check", str(project), "--json"]) == 1
     report = json.loads(capsys.readouterr().out)
     assert report | {"path": None} == {"path": None, "template": "~/.local/share/stackpick/templates.bundle",
-                                       "current": "0.1.0", "latest": "0.2.0", "behind": True}
+                                       "current": "0.1.0", "latest": "0.2.0", "behind": True,
+                                       "would_change": ["README.md"], "would_conflict": []}
     assert main(["update", str(project)]) == 0
     assert main(["check", str(project), "--json"]) == 0
     assert json.loads(capsys.readouterr().out.splitlines()[-1])["behind"] is False
