@@ -51,6 +51,7 @@ def forget(repo: Repository) -> None:
     """Drop the conflict record."""
     with contextlib.suppress(FileNotFoundError):
         _record(repo).unlink()
+    scratch.tidy(repo)
 
 
 def unresolved(repo: Repository) -> list[str]:

@@ -60,8 +60,13 @@ def opened(repo: Repository) -> Iterator[Path]:
             os.environ["TMPDIR"] = saved[1]
         shutil.rmtree(run, ignore_errors=True)
         os.close(lock)
-        with contextlib.suppress(OSError):
-            state.rmdir()  # only when nothing else (journal, conflict record, other runs) is there
+        tidy(repo)
+
+
+def tidy(repo: Repository) -> None:
+    """Remove `.git/stackpick` when nothing (journal, conflict record, other runs) is left in it."""
+    with contextlib.suppress(OSError):
+        state_dir(repo).rmdir()
 
 
 def remove_stale(state: Path) -> None:

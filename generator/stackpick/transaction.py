@@ -212,6 +212,7 @@ def _remove_journal(repo: Repository) -> None:
     with contextlib.suppress(FileNotFoundError):
         journal_path(repo).unlink()
     _fsync_dir(journal_path(repo).parent)
+    scratch.tidy(repo)
 
 
 def _fsync_dir(folder: Path) -> None:

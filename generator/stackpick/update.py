@@ -119,10 +119,13 @@ def _report(plan: merge.Plan, *, applied: bool, as_json: bool) -> None:
         return
     count = len(plan.changes)
     if applied:
-        head = f"Updated {path} from template version {plan.current} to {plan.target}"
+        head = (f"Updated {path} from template version {plan.current} to {plan.target}"
+                if plan.current != plan.target else f"Updated {path} (template version {plan.target})")
         print(f"{head}: {count} file(s) changed." if plan.changes else f"{head}; no file changed.")
     else:
-        print(f"Dry run: updating {path} from template version {plan.current} to {plan.target} would "
+        versions = (f"from template version {plan.current} to {plan.target}" if plan.current != plan.target
+                    else f"at template version {plan.target}")
+        print(f"Dry run: updating {path} {versions} would "
               + (f"change {count} file(s):" if plan.changes else "change no file."))
     width = max(len(s) for s in merge.STATUSES)
     for change in plan.changes:

@@ -13,8 +13,9 @@ from pathlib import Path
 import pytest
 import yaml
 
+from stackpick import repository
 from stackpick.cli import main
-from tests.update.conftest import README_V1, commit_all, git
+from tests.update.conftest import README_V1, commit_all, git, status
 
 Release = Callable[[str, dict[str, str]], None]
 NEW = ["--defaults", "--data", "project_name=demo", "--stack", "flask"]
@@ -71,10 +72,12 @@ def test_conflicting_edit_is_reported_with_exit_3(project: Path, release: Releas
     release("0.2.0", {"flask/README.md.jinja": README_V1.replace("make serve", "gunicorn")})
     capsys.readouterr()
     assert main(["update", str(project)]) == 3
-    err = capsys.readouterr().err.strip()
-    assert len(err.splitlines()) == 1 and "conflicts in 1 file(s): README.md" in err, err
-    assert "<<<<<<<" in readme.read_text()
+    assert capsys.readouterr().err == (
+        "stackpick: error: the update left conflicts in 1 file(s): README.md; resolve the <<<<<<< markers "
+        "(and any .rej file), `git add` them, then commit\n")
+    assert "<<<<<<< before updating\nRun it with make dev.\n=======\nRun it with gunicorn.\n" in readme.read_text()
     assert git(project, "diff", "--name-only", "--diff-filter=U") == "README.md"
+    assert status(project) == " M .copier-answers.yml\nUU README.md\n"
 
 
 def test_update_under_a_fresh_home_builds_the_store_there(project: Path, release: Release,
@@ -114,15 +117,48 @@ def test_dirty_tree_is_refused_and_nothing_changes(project: Path, release: Relea
     assert snapshot(project) == before
 
 
-def test_stack_change_is_refused_and_nothing_is_deleted(project: Path, release: Release,
-                                                       capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize(("pair", "error"), [
+    ("stack=django", "update cannot change stack from flask to django: it would delete the flask app; generate "
+                     "a new project with `stackpick new --stack django` and move your code into it"),
+    ("project_slug=newpkg",
+     "update cannot change project_slug from demo to newpkg: Copier would delete the package folder demo/ "
+     "that holds your code; rename the package by hand (move the folder, fix the imports, set project_slug: "
+     "newpkg in .copier-answers.yml, commit), or generate a new project and move your code into it"),
+    ("project_slug=class", "project_slug: 'class' is a Python keyword"),
+    ("project_name=a/b", "project_name: '/' is not allowed; use letters, digits, spaces, '-', '_' or '.'"),
+    ("concurrency=huge", "concurrency: 'huge' is not one of: low, medium, high"),
+    ("colour=red", "colour: unknown key; known keys: app_type, team_language, concurrency, cpu_heavy, "
+                   "needs_admin, project_size, ml_libraries, stack, project_name, project_slug, description, "
+                   "author_name"),
+], ids=["stack", "slug-change", "slug-keyword", "bad-name", "bad-choice", "unknown-key"])
+def test_answers_that_move_code_or_new_would_refuse_are_refused(
+        project: Path, release: Release, capsys: pytest.CaptureFixture[str], pair: str, error: str) -> None:
     release("0.2.0", {"flask/README.md.jinja": "changed\n"})
     before = snapshot(project)
-    assert main(["update", str(project), "--data", "stack=django"]) == 2
-    err = capsys.readouterr().err.strip()
-    assert "cannot change stack from flask to django" in err and len(err.splitlines()) == 1
+    capsys.readouterr()
+    assert main(["update", str(project), "--data", pair]) == 2
+    assert capsys.readouterr().err == f"stackpick: error: {error}\n"
     assert snapshot(project) == before
-    assert git(project, "status", "--porcelain") == ""
+    assert status(project) == "" and not (project / ".git" / "stackpick").exists()
+
+
+def test_abort_without_an_interrupted_update_is_refused(project: Path,
+                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["update", str(project), "--abort"]) == 2
+    assert capsys.readouterr().err == f"stackpick: error: {project} has no interrupted update to abort\n"
+
+
+def test_status_names_keep_every_character(tmp_path: Path) -> None:
+    git(tmp_path, "init", "-q")
+    for name in (" lead.txt", "README.md", "new\nline.txt"):
+        (tmp_path / name).write_text("one\n")
+    git(tmp_path, "add", "-A")
+    git(tmp_path, "commit", "-q", "-m", "files")
+    for name in (" lead.txt", "README.md", "new\nline.txt"):
+        (tmp_path / name).write_text("two\n")
+    (tmp_path / " untracked").write_text("x\n")
+    assert [(e.kind, e.path) for e in repository.status(tmp_path)] == [
+        ("1", " lead.txt"), ("1", "README.md"), ("1", "new\nline.txt"), ("?", " untracked")]
 
 
 def test_update_may_change_other_answers(project: Path, release: Release) -> None:
