@@ -27,7 +27,7 @@ def run(path: Path, *, as_json: bool = False) -> int:
     report: dict[str, Any] = {"path": str(project.path), "template": project.src, "current": project.version}
     if repo is None:
         newest = generated.latest(project)
-        generated.require_version(project, project.version, what=f"{generated.ANSWERS_FILE} records template version")
+        generated.require_version(project, project.version)
         behind = generated.is_behind(project.version, newest)
         report |= {"latest": newest, "behind": behind, "would_change": None, "would_conflict": None}
         line = (f"{project.path}: behind: template version {project.version} -> {newest} (not a git "
@@ -35,7 +35,7 @@ def run(path: Path, *, as_json: bool = False) -> int:
         return _print(report, line, as_json)
     with scratch.opened(repo) as run_dir:
         newest = generated.latest(project)
-        generated.require_version(project, project.version, what=f"{generated.ANSWERS_FILE} records template version")
+        generated.require_version(project, project.version)
         report["latest"] = newest
         if not generated.is_behind(project.version, newest):
             report |= {"behind": False, "would_change": [], "would_conflict": []}

@@ -64,8 +64,11 @@ def latest(project: Generated) -> str:
     return copier_adapter.latest_tag(project.src)
 
 
-def require_version(project: Generated, version: str, *, what: str) -> None:
-    """Raise UpdateError unless the template has VERSION (a tag; for team templates also a commit)."""
+def require_version(project: Generated, version: str, *, recorded: bool = True) -> None:
+    """Raise UpdateError unless the template has VERSION (a tag; for team templates also a commit).
+
+    RECORDED: VERSION is the project's `_commit` (else it was asked for with --vcs-ref).
+    """
     from stackpick import copier_adapter
 
     if project.from_stackpick:
@@ -76,9 +79,11 @@ def require_version(project: Generated, version: str, *, what: str) -> None:
             return  # an untagged commit: Copier itself finds out whether it exists
     if version not in known:
         shown = ", ".join(sorted(known, key=_order)[-5:]) or "none"
+        what = f"{ANSWERS_FILE} records template version" if recorded else "--vcs-ref names template version"
+        hint = (f"set _commit in {ANSWERS_FILE} to the version the project was generated from" if recorded
+                else "pass one of those")
         raise UpdateError(f"{what} {version}, which the template {project.src} does not have "
-                          f"(its newest versions: {shown}); set _commit in {ANSWERS_FILE} to the version "
-                          "the project was generated from")
+                          f"(its newest versions: {shown}); {hint}")
 
 
 def _order(tag: str) -> tuple[int, Version | str]:

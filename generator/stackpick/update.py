@@ -46,14 +46,14 @@ class UpdateOptions:
 def run(opts: UpdateOptions) -> int:
     """Update the project at PATH to the newest template version; return the exit code."""
     path = opts.path.absolute()
+    repo = repository.locate(path) if path.is_dir() else None
+    if opts.abort and repo is not None:  # before reading the answers: the cut update may have changed them
+        print(transaction.abort(repo))
+        return ExitCode.OK
     project = generated.load(path)
-    repo = repository.locate(path)
     if repo is None:
         raise UpdateError(f"{path} is not in a git repository; the update merges through git "
                           "(run `git init && git add -A && git commit -m init` first)")
-    if opts.abort:
-        print(transaction.abort(repo))
-        return ExitCode.OK
     transaction.refuse_if_interrupted(repo)
     conflicts.refuse_if_unresolved(repo)
     dirty = repository.dirty(repo)
@@ -62,10 +62,11 @@ def run(opts: UpdateOptions) -> int:
                           "commit or stash them, then update")
     data = checked_data(project, opts.data)
     with scratch.opened(repo) as run_dir:
-        target = opts.vcs_ref or generated.latest(project)
+        target = generated.latest(project)  # also brings the store up to date
         if opts.vcs_ref:
-            generated.require_version(project, target, what="--vcs-ref names template version")
-        generated.require_version(project, project.version, what=f"{generated.ANSWERS_FILE} records template version")
+            target = opts.vcs_ref
+            generated.require_version(project, target, recorded=False)
+        generated.require_version(project, project.version)
         if generated.is_downgrade(project.version, target):
             raise UpdateError(f"{path} is at template version {project.version}, newer than {target}; "
                               "upgrade stackpick to update it (downgrades are not supported)")

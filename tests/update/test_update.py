@@ -193,3 +193,48 @@ def test_check_says_behind_then_up_to_date(project: Path, release: Release,
     assert main(["update", str(project)]) == 0
     assert main(["check", str(project), "--json"]) == 0
     assert json.loads(capsys.readouterr().out.splitlines()[-1])["behind"] is False
+
+
+def test_a_project_in_a_subfolder_of_a_repository_updates(tmp_path: Path, source_repo: Path, release: Release,
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    mono = tmp_path / "mono"
+    mono.mkdir()
+    git(mono, "init", "-q", "-b", "main")
+    (mono / "other.txt").write_text("another team's file\n")
+    assert main(["new", str(mono / "services" / "demo"), *NEW]) == 0
+    commit_all(mono, "monorepo")
+    release("0.2.0", {"flask/README.md.jinja": README_V1 + "\nMore.\n", "flask/NEW.md": "new\n"})
+    capsys.readouterr()
+    assert main(["update", str(mono / "services" / "demo")]) == 0
+    assert capsys.readouterr().out == (
+        f"Updated {mono / 'services' / 'demo'} from template version 0.1.0 to 0.2.0: 3 file(s) changed.\n"
+        "  updated   .copier-answers.yml\n  added     NEW.md\n  updated   README.md\n"
+        "Review with `git diff`, run the tests, then commit.\n")
+    assert status(mono) == (" M services/demo/.copier-answers.yml\n M services/demo/README.md\n"
+                            "?? services/demo/NEW.md\n")
+
+
+def test_check_outside_git_compares_versions_only(tmp_path: Path, source_repo: Path, release: Release,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    dest = tmp_path / "plain"
+    assert main(["new", str(dest), "--no-git", *NEW]) == 0
+    release("0.2.0", {"flask/README.md.jinja": README_V1 + "\nMore.\n"})
+    capsys.readouterr()
+    assert main(["check", str(dest), "--json"]) == 1
+    report = json.loads(capsys.readouterr().out)
+    assert (report["behind"], report["would_change"], report["would_conflict"]) == (True, None, None)
+
+
+def test_unknown_or_older_target_versions_are_refused(project: Path, release: Release,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    release("0.2.0", {"flask/README.md.jinja": README_V1 + "\nMore.\n"})
+    capsys.readouterr()
+    assert main(["update", str(project), "--vcs-ref", "7.0.0"]) == 1
+    assert capsys.readouterr().err == ("stackpick: error: --vcs-ref names template version 7.0.0, "
+                                              "which the template ~/.local/share/stackpick/templates.bundle "
+                                              "does not have (its newest versions: 0.1.0, 0.2.0); pass one of those\n")
+    assert main(["update", str(project)]) == 0
+    commit_all(project, "0.2.0")
+    assert main(["update", str(project), "--vcs-ref", "0.1.0"]) == 1
+    assert capsys.readouterr().err == (f"stackpick: error: {project} is at template version 0.2.0, newer than "
+                                       "0.1.0; upgrade stackpick to update it (downgrades are not supported)\n")
