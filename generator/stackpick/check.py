@@ -41,7 +41,7 @@ def run(path: Path, *, as_json: bool = False) -> int:
             report |= {"behind": False, "would_change": [], "would_conflict": []}
             return _print(report, None, as_json)
         plan = merge.compute(project, repo, run_dir, {}, newest, trust=False, detail=False)
-    changed = [plan.shown(c) for c in plan.changes if not _only_version(c, project)]
+    changed = [plan.shown(c) for c in plan.changes if not _only_version(c)]
     report |= {"behind": bool(changed), "would_change": changed, "would_conflict": plan.conflicts}
     if not changed:
         line = (f"{project.path}: up to date: template version {newest} changes nothing in this project "
@@ -54,19 +54,19 @@ def run(path: Path, *, as_json: bool = False) -> int:
     return _print(report, line, as_json)
 
 
-def _only_version(change: merge.Change, project: generated.Generated) -> bool:
+def _only_version(change: merge.Change) -> bool:
     """True for the answers file when the update changes nothing in it but `_commit`."""
     import yaml
 
-    if change.path.rsplit("/", 1)[-1] != generated.ANSWERS_FILE or change.content is None:
+    if change.path.rsplit("/", 1)[-1] != generated.ANSWERS_FILE or None in (change.content, change.previous):
         return False
     try:
-        after = yaml.safe_load(change.content)
+        before, after = (yaml.safe_load(text or b"") for text in (change.previous, change.content))
     except yaml.YAMLError:
         return False
-    drop = {"_commit"}
-    return isinstance(after, dict) and {k: v for k, v in after.items() if k not in drop} == \
-        {k: v for k, v in project.answers.items() if k not in drop}
+    if not isinstance(before, dict) or not isinstance(after, dict):
+        return False
+    return {k: v for k, v in before.items() if k != "_commit"} == {k: v for k, v in after.items() if k != "_commit"}
 
 
 def _print(report: dict[str, Any], line: str | None, as_json: bool) -> int:

@@ -29,6 +29,7 @@ class Change:
     path: str
     status: str
     content: bytes | None  # None: the path is removed; for a symlink, its target
+    previous: bytes | None = None  # the file at HEAD (None when HEAD has no such file)
     in_head: bool = True  # HEAD has the path (so an abort restores it from there)
     link: bool = False
     executable: bool = False
@@ -113,7 +114,7 @@ def _collect(repo: Repository, work: Path, rendered: Path | None,
             change = _change(work / name, name, entry.kind, before.get(entry.head_sha), stages.get(name, []),
                              rendered / _relative(name, repo.sub) if rendered else None)
             changes.append(replace(change, status=forced.get(name, change.status),
-                                   in_head=bool(entry.head_sha.strip("0"))))
+                                   in_head=bool(entry.head_sha.strip("0")), previous=before.get(entry.head_sha)))
     needed = {sha for c in changes for _, sha, _ in c.stages}
     return tuple(sorted(changes, key=lambda c: c.path)), repository.blobs(work, needed)
 

@@ -3,8 +3,9 @@
 The precondition (a clean tree) makes HEAD the pre-update state of every path an update touches,
 so the journal needs no backups: it records HEAD, each path and whether HEAD has it, and the
 folders the update creates. It is written and fsynced before the first write and removed after
-the last. SIGINT and SIGTERM are held for the whole step (`shielded`), so they land before it
-(nothing written) or after it (everything written). Only SIGKILL or a power cut can stop it
+the last. SIGINT, SIGTERM and SIGHUP are held for the whole step (`shielded`), so they land before
+it (nothing written) or after it (everything written). Files are written whole (a temp file beside,
+fsynced, renamed over), so no file is ever half-written either. Only SIGKILL or a power cut can stop it
 half-way; then the journal stays, `update` and `check` refuse with one line naming
 `stackpick update --abort`, and `abort` restores every listed path from HEAD.
 """
@@ -20,12 +21,13 @@ from pathlib import Path
 from typing import Any
 
 from stackpick import conflicts, pausepoints, repository, scratch
-from stackpick.errors import InterruptedUpdateError, UpdateError, UsageError
+from stackpick.errors import InterruptedUpdateError, StackpickError, UpdateError, UsageError
 from stackpick.merge import Change, Plan
 from stackpick.repository import Repository
 
 JOURNAL = "update-journal.json"
 _STOP = {signal.SIGINT, signal.SIGTERM}
+_HELD = _STOP | {signal.SIGHUP}  # a closed terminal ends the run only once the step is complete
 
 
 def journal_path(repo: Repository) -> Path:
@@ -41,14 +43,14 @@ def refuse_if_interrupted(repo: Repository) -> None:
 
 @contextlib.contextmanager
 def shielded() -> Iterator[list[int]]:
-    """Hold SIGINT and SIGTERM until the block ends; the list then names the signals that came.
+    """Hold SIGINT, SIGTERM (and SIGHUP) until the block ends; the list names the stop signals that came.
 
     On exit the stop signals get a handler that only records them, for the rest of the command
     (the CLI restores its own afterwards): the work is done, so a late signal must not turn into
     an "interrupted, nothing was written" that is no longer true.
     """
     caught: list[int] = []
-    before = signal.pthread_sigmask(signal.SIG_BLOCK, _STOP)
+    before = signal.pthread_sigmask(signal.SIG_BLOCK, _HELD)
     try:
         yield caught
     finally:
@@ -83,7 +85,7 @@ def apply(plan: Plan) -> None:
         pausepoints.reached("apply-index")
         _stage_conflicts(plan)
         conflicts.remember(repo, markers)
-    except (OSError, UpdateError) as exc:
+    except (OSError, StackpickError) as exc:
         restore(repo)
         raise UpdateError(f"writing the update into {repo.top / repo.sub} failed ({exc}); every file "
                           "was restored as it was before the update") from exc
@@ -116,10 +118,12 @@ def restore(repo: Repository) -> dict[str, Any]:
     paths = [entry["path"] for entry in recorded["paths"]]
     in_head = {entry["path"] for entry in recorded["paths"] if entry["in_head"]}
     nul = "".join(f"{p}\0" for p in paths).encode("utf-8", "surrogateescape")
-    literal = {"GIT_LITERAL_PATHSPECS": "1"}
-    repository.run(repo.top, "reset", "-q", "--pathspec-from-file=-", "--pathspec-file-nul",
-                   input=nul, env=literal)
+    if paths:  # an empty pathspec would reset the whole index
+        repository.run(repo.top, "reset", "-q", "--pathspec-from-file=-", "--pathspec-file-nul",
+                       input=nul, env={"GIT_LITERAL_PATHSPECS": "1"})
     for path in paths:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(_temp_for(repo.path(path)))  # a write cut between its temp file and the rename
         if path not in in_head and os.path.lexists(repo.path(path)):
             os.unlink(repo.path(path))
     if in_head:
@@ -169,7 +173,7 @@ def _write(repo: Repository, change: Change) -> None:
             parent = parent.parent
         return
     target.parent.mkdir(parents=True, exist_ok=True)
-    temp = target.with_name(f".{target.name}.stackpick-new")
+    temp = _temp_for(target)
     with contextlib.suppress(FileNotFoundError):
         os.unlink(temp)
     if change.link:
@@ -182,6 +186,10 @@ def _write(repo: Repository, change: Change) -> None:
             handle.flush()
             os.fsync(handle.fileno())
     os.replace(temp, target)
+
+
+def _temp_for(target: Path) -> Path:
+    return target.with_name(f".{target.name}.stackpick-new")
 
 
 def _stage_conflicts(plan: Plan) -> None:

@@ -238,3 +238,30 @@ def test_unknown_or_older_target_versions_are_refused(project: Path, release: Re
     assert main(["update", str(project), "--vcs-ref", "0.1.0"]) == 1
     assert capsys.readouterr().err == (f"stackpick: error: {project} is at template version 0.2.0, newer than "
                                        "0.1.0; upgrade stackpick to update it (downgrades are not supported)\n")
+
+
+def test_a_write_that_fails_half_way_restores_every_file(project: Path, release: Release,
+                                                         monkeypatch: pytest.MonkeyPatch,
+                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    from stackpick import transaction
+
+    release("0.2.0", {"flask/README.md.jinja": README_V1 + "\nMore.\n", "flask/NEW.md": "new\n",
+                      "flask/deploy/app.yaml": "kind: Deployment\n"})
+    before = snapshot(project)
+    written: list[str] = []
+    real_write = transaction._write
+
+    def failing_write(repo: repository.Repository, change: object) -> None:
+        if len(written) == 2:
+            raise OSError(28, "No space left on device")
+        real_write(repo, change)  # type: ignore[arg-type]
+        written.append("x")
+
+    monkeypatch.setattr(transaction, "_write", failing_write)
+    capsys.readouterr()
+    assert main(["update", str(project)]) == 1
+    assert capsys.readouterr().err == (
+        f"stackpick: error: writing the update into {project} failed ([Errno 28] No space left on device); "
+        "every file was restored as it was before the update\n")
+    assert snapshot(project) == before and status(project) == ""
+    assert not (project / ".git" / "stackpick").exists()
