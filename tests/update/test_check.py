@@ -106,3 +106,18 @@ def test_marker_like_lines_in_user_files_are_no_conflict(project: Path, release:
     assert how_to in (project / "README.md").read_text() and "gunicorn" in (project / "README.md").read_text()
     commit_all(project, "updated")
     assert main(["check", str(project)]) == 0
+
+
+def test_equal_versions_skip_the_merge(project: Path, monkeypatch: pytest.MonkeyPatch,
+                                       capsys: pytest.CaptureFixture[str]) -> None:
+    from stackpick import merge
+
+    def no_merge(*args: object, **kwargs: object) -> None:
+        raise AssertionError("check ran the merge although the versions are equal")
+
+    monkeypatch.setattr(merge, "compute", no_merge)
+    capsys.readouterr()
+    assert main(["check", str(project), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == {
+        "path": str(project), "template": "~/.local/share/stackpick/templates.bundle", "current": "0.1.0",
+        "latest": "0.1.0", "behind": False, "would_change": [], "would_conflict": []}
