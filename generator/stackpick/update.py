@@ -71,7 +71,11 @@ def run(opts: UpdateOptions) -> int:
             raise UpdateError(f"{path} is at template version {project.version}, newer than {target}; "
                               "upgrade stackpick to update it (downgrades are not supported)")
         if target == project.version and not data:
-            print(f"{path} is already at template version {target}; nothing to do.")
+            if opts.as_json:
+                _report(merge.Plan(repo=repo, current=target, target=target, changes=()),
+                        applied=not opts.dry_run, as_json=True)
+            else:
+                print(f"{path} is already at template version {target}; nothing to do.")
             return ExitCode.OK
         pausepoints.reached("prepared")
         plan = merge.compute(project, repo, run_dir, data, target, trust=opts.trust)
