@@ -70,24 +70,35 @@ def build_parser() -> argparse.ArgumentParser:
 
     update = commands.add_parser(
         "update", help="merge the newest template version into a generated project",
-        description="Three-way merge of the newest template version into PATH, keeping your edits. "
-                    "Refuses (and touches nothing) on a dirty git tree or a change of stack.",
-        epilog=EPILOG)
+        description="Three-way merge of the newest template version into PATH, keeping your edits. The "
+                    "merge is computed in a scratch clone of HEAD and written in one step, so an "
+                    "interruption leaves the project as it was or fully updated. Refuses (and touches "
+                    "nothing) on a dirty git tree, unresolved conflicts, or a change of stack or package "
+                    "name.",
+        epilog=EPILOG + " With --dry-run: 0 clean, 3 conflicts predicted.")
     update.add_argument("path", nargs="?", type=Path, default=Path("."), metavar="PATH",
                         help="the generated project (default: .)")
     update.add_argument("--data", "-d", action="append", default=[], metavar="KEY=VALUE",
-                        help="change a recorded answer (repeatable; not `stack`)")
+                        help="change a recorded answer (repeatable; not `stack` or `project_slug`)")
     update.add_argument("--vcs-ref", metavar="REF", help="update to this template version instead")
     update.add_argument("--trust", action="store_true",
                         help="allow a template that runs tasks, migrations or Jinja extensions")
+    update.add_argument("--dry-run", action="store_true",
+                        help="compute the merge and list each file's outcome; write nothing")
+    update.add_argument("--json", action="store_true", help="print the per-file outcome as JSON")
+    update.add_argument("--abort", action="store_true",
+                        help="undo an update that was cut short while writing (after a crash or kill)")
 
     check = commands.add_parser(
         "check", help="tell whether a generated project is behind its template",
-        description="Exit 0 when PATH is at the newest template version, 1 when it is behind, "
-                    "2 on error.", epilog="Exit codes: 0 up to date, 1 behind, 2 error.")
+        description="Exit 0 when no newer template version would change PATH's files, 1 when one "
+                    "would (behind), 2 on error: not a project, an interrupted update, unresolved "
+                    "conflicts, a recorded version the template does not have.",
+        epilog="Exit codes: 0 up to date, 1 behind, 2 error.")
     check.add_argument("path", nargs="?", type=Path, default=Path("."), metavar="PATH",
                        help="the generated project (default: .)")
-    check.add_argument("--json", action="store_true", help="print one JSON object (for CI)")
+    check.add_argument("--json", action="store_true",
+                       help="print one JSON object (for CI), with would_change and would_conflict")
 
     recommend = commands.add_parser("recommend", help="show the recommendation alone",
                                     description="Score the three stacks for your answers.",
@@ -223,5 +234,6 @@ def _update_or_check(args: argparse.Namespace) -> int:
 
     data = merge(args.data, None, None)
     return update.run(update.UpdateOptions(path=args.path, data=data, vcs_ref=args.vcs_ref,
-                                           trust=args.trust))
+                                           trust=args.trust, dry_run=args.dry_run, as_json=args.json,
+                                           abort=args.abort))
 

@@ -125,3 +125,38 @@ class AbortedError(StackpickError):
 
     def __init__(self) -> None:
         super().__init__("interrupted: nothing was written")
+
+
+class InterruptedUpdateError(UpdateError):
+    """An earlier `update` was cut short (SIGKILL, power cut) while writing files: its journal remains."""
+
+    def __init__(self, path: object) -> None:
+        super().__init__(f"an earlier `stackpick update` of {path} was cut short while writing files; run "
+                         f"`stackpick update --abort {path}` to put every file back as it was, then update again")
+
+
+class UnresolvedConflictsError(UpdateError):
+    """The last update left conflicts that are not resolved yet."""
+
+    def __init__(self, path: object, paths: list[str]) -> None:
+        super().__init__(f"{path} has unresolved conflicts from the last update in {len(paths)} file(s): "
+                         f"{', '.join(paths)}; resolve the <<<<<<< markers, `git add` the files and commit, "
+                         "then retry")
+        self.paths = paths
+
+
+class PredictedConflictsError(StackpickError):
+    """`update --dry-run` found that the update would leave conflicts."""
+
+    exit_code = ExitCode.CONFLICTS
+
+    def __init__(self, paths: list[str]) -> None:
+        super().__init__(f"the update would leave conflicts in {len(paths)} file(s): {', '.join(paths)}; "
+                         "nothing was written")
+        self.paths = paths
+
+
+class InterruptedAfterApplyError(StackpickError):
+    """A stop signal came while the update was being written; it was held until the update was complete."""
+
+    exit_code = ExitCode.INTERRUPTED

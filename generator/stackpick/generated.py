@@ -9,7 +9,7 @@ from typing import Any
 from packaging.version import InvalidVersion, Version
 
 from stackpick import store
-from stackpick.errors import NotAProjectError, TemplateStoreError
+from stackpick.errors import NotAProjectError, TemplateStoreError, UpdateError
 
 ANSWERS_FILE = ".copier-answers.yml"
 
@@ -61,7 +61,36 @@ def latest(project: Generated) -> str:
         return prepare_store(project).current
     from stackpick import copier_adapter
 
-    return copier_adapter.latest_tag(project.src, ANSWERS_FILE)
+    return copier_adapter.latest_tag(project.src)
+
+
+def require_version(project: Generated, version: str, *, recorded: bool = True) -> None:
+    """Raise UpdateError unless the template has VERSION (a tag; for team templates also a commit).
+
+    RECORDED: VERSION is the project's `_commit` (else it was asked for with --vcs-ref).
+    """
+    from stackpick import copier_adapter
+
+    if project.from_stackpick:
+        known = sorted(t.removeprefix("refs/tags/") for t in store.tags(store.store_path()))
+    else:
+        known = copier_adapter.tags(project.src)
+        if copier_adapter.is_describe(version):
+            return  # an untagged commit: Copier itself finds out whether it exists
+    if version not in known:
+        shown = ", ".join(sorted(known, key=_order)[-5:]) or "none"
+        what = f"{ANSWERS_FILE} records template version" if recorded else "--vcs-ref names template version"
+        hint = (f"set _commit in {ANSWERS_FILE} to the version the project was generated from" if recorded
+                else "pass one of those")
+        raise UpdateError(f"{what} {version}, which the template {project.src} does not have "
+                          f"(its newest versions: {shown}); {hint}")
+
+
+def _order(tag: str) -> tuple[int, Version | str]:
+    try:
+        return (1, Version(tag))
+    except InvalidVersion:
+        return (0, tag)
 
 
 def prepare_store(project: Generated) -> store.Store:
@@ -84,3 +113,11 @@ def is_behind(current: str, newest: str) -> bool:
         return Version(current) < Version(newest)
     except InvalidVersion:
         return current != newest
+
+
+def is_downgrade(current: str, target: str) -> bool:
+    """True when TARGET is an older version than CURRENT (False when either is no version)."""
+    try:
+        return Version(target) < Version(current)
+    except InvalidVersion:
+        return False

@@ -4,7 +4,11 @@ The bundle's root is the contents of `templates/` (copier.yml at its root). Each
 `vX.Y.Z` of the source repository becomes a commit tagged `X.Y.Z`, built with git plumbing (no
 checkout) on top of the previous release, with a fixed identity and the release's own date, so
 every build of the same history produces the same commit ids. Working templates that differ from
-the newest release get one more commit tagged as a PEP 440 development version.
+the newest release get one more commit tagged as a PEP 440 development version,
+`X.Y.Z.devN+g<tree>`: N counts the commits since the newest release tag (or since the root) that
+touched templates/, plus one when the working templates differ from HEAD's, and <tree> is the
+templates' tree id. Both come from git alone (never file times), so every clone of one commit
+names its templates alike, and committing an edit keeps the name it had as a working change.
 
 Standard library plus `packaging` only: the hatch build hook loads this file by path.
 """
@@ -127,7 +131,7 @@ def build(out: Path, templates: Path, package_version: str, repo: Path | None = 
         if repo is not None:
             objects = Path(git("rev-parse", "--path-format=absolute", "--git-common-dir", cwd=repo))
             (work / "objects" / "info" / "alternates").write_text(f"{objects / 'objects'}\n")
-        parent, parent_tree, newest = "", "", None
+        parent, parent_tree, newest, newest_tag, date = "", "", None, "", "315532800"  # 1980-01-01
         for version, name in release_tags(repo) if repo is not None else []:
             tree = git("rev-parse", "--verify", "-q", f"{name}^{{commit}}:templates", cwd=repo,
                        check=False)
@@ -136,16 +140,20 @@ def build(out: Path, templates: Path, package_version: str, repo: Path | None = 
             date = git("log", "-1", "--format=%ct", f"{name}^{{commit}}", cwd=repo)
             parent = _commit(work, tree, parent, str(version), date)
             git("update-ref", f"refs/tags/{version}", parent, cwd=work)
-            parent_tree, newest = tree, version
-        tree, mtime = _working_tree(work, templates, repo)
+            parent_tree, newest, newest_tag = tree, version, name
+        tree, prefix = _working_tree(work, templates, repo)
         if tree == parent_tree:
             current = str(newest)
         else:
             heading = next_version(newest, package_version)
             # With a source repository, unreleased templates are a development version that sorts
             # after the last release and before the next; without one (an sdist), they are the release.
-            current = f"{heading}.dev{mtime}+g{tree[:7]}" if repo is not None else str(heading)
-            parent = _commit(work, tree, parent, current, str(mtime))
+            if repo is not None:
+                current = f"{heading}.dev{_distance(repo, prefix, newest_tag, tree)}+g{tree[:7]}"
+            else:
+                current = str(heading)
+            # The newest release's date: the commit id then depends on the tree and history alone.
+            parent = _commit(work, tree, parent, current, date)
             git("update-ref", f"refs/tags/{current}", parent, cwd=work)
         git("update-ref", MAIN, parent, cwd=work)
         out.parent.mkdir(parents=True, exist_ok=True)
@@ -160,8 +168,19 @@ def _commit(work: Path, tree: str, parent: str, version: str, date: str) -> str:
     return git("commit-tree", tree, *parents, "-m", f"stackpick templates {version}", cwd=work, env=env)
 
 
-def _working_tree(work: Path, templates: Path, repo: Path | None) -> tuple[str, int]:
-    """Hash the working templates into WORK; return the tree id and the newest file time."""
+def _distance(repo: Path, prefix: str, since: str, tree: str) -> int:
+    """Commits since the tag SINCE (or the root) touching PREFIX, plus one if TREE is not HEAD's."""
+    head = git("rev-parse", "--verify", "-q", "HEAD^{commit}", cwd=repo, check=False)
+    if not head:
+        return 1
+    span = f"{since}^{{commit}}..HEAD" if since else "HEAD"
+    count = int(git("rev-list", "--count", span, "--", prefix, cwd=repo) or 0)
+    head_tree = git("rev-parse", "--verify", "-q", f"HEAD:{prefix}", cwd=repo, check=False)
+    return count + (tree != head_tree)
+
+
+def _working_tree(work: Path, templates: Path, repo: Path | None) -> tuple[str, str]:
+    """Hash the working templates into WORK; return the tree id and their path in REPO."""
     templates = templates.resolve()
     with tempfile.TemporaryDirectory(prefix="stackpick-index.") as tmp:
         env = {"GIT_INDEX_FILE": str(Path(tmp) / "index")}
@@ -170,17 +189,10 @@ def _working_tree(work: Path, templates: Path, repo: Path | None) -> tuple[str, 
             env["GIT_OBJECT_DIRECTORY"] = str(work / "objects")
             env["GIT_ALTERNATE_OBJECT_DIRECTORIES"] = (work / "objects" / "info" / "alternates") \
                 .read_text().strip()
-            prefix = templates.resolve().relative_to(Path(git("rev-parse", "--show-toplevel",
-                                                              cwd=repo)).resolve()).as_posix()
+            prefix = templates.relative_to(Path(git("rev-parse", "--show-toplevel",
+                                                    cwd=repo)).resolve()).as_posix()
             git("add", "-A", "--", prefix, cwd=repo, env=env)
-            tree = git("write-tree", f"--prefix={prefix}/", cwd=repo, env=env)
-            files = git("ls-files", "-z", "--", prefix, cwd=repo, env=env)
-            base = Path(git("rev-parse", "--show-toplevel", cwd=repo))
-        else:
-            tree_env = {**env, "GIT_DIR": str(work), "GIT_WORK_TREE": str(templates)}
-            git("-c", "core.bare=false", "add", "-A", ".", cwd=templates, env=tree_env)
-            tree = git("-c", "core.bare=false", "write-tree", cwd=templates, env=tree_env)
-            files = git("-c", "core.bare=false", "ls-files", "-z", cwd=templates, env=tree_env)
-            base = templates
-    mtimes = [int((base / name).lstat().st_mtime) for name in files.split("\0") if name]
-    return tree, max(mtimes, default=0)
+            return git("write-tree", f"--prefix={prefix}/", cwd=repo, env=env), prefix
+        tree_env = {**env, "GIT_DIR": str(work), "GIT_WORK_TREE": str(templates)}
+        git("-c", "core.bare=false", "add", "-A", ".", cwd=templates, env=tree_env)
+        return git("-c", "core.bare=false", "write-tree", cwd=templates, env=tree_env), ""

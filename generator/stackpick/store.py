@@ -14,6 +14,7 @@ import hashlib
 import json
 import os
 import shutil
+import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -78,23 +79,48 @@ def is_store_src(src: str) -> bool:
 
 
 def ensure(path: Path | None = None) -> Store:
-    """Create or refresh the store (at PATH, default `store_path()`); cheap when it is current."""
+    """Create, refresh or repair the store (at PATH, default `store_path()`); cheap when it is current."""
     target = path or store_path()
+    damaged = target.exists() and not intact(target)
     try:
         checkout = _checkout_fingerprint(_CHECKOUT_TEMPLATES)
-        remembered = _remembered(target, checkout) if checkout else None
+        remembered = _remembered(target, checkout) if checkout and not damaged else None
         if remembered:
             return Store(path=target, src=portable(target), current=remembered)
         with tempfile.TemporaryDirectory(prefix="stackpick-source.") as tmp:
             source, current = _source_bundle(Path(tmp))
-            wanted = _tags(source)
-            if not target.is_file() or not wanted.items() <= _tags(target).items():
-                _merge(source, target)
+            wanted = tags(source)
+            if damaged or not target.is_file() or not wanted.items() <= tags(target).items():
+                _merge(source, target, keep=not damaged)
         if checkout:
             _remember(target, checkout, current)
     except (HistoryError, OSError) as exc:
-        raise TemplateStoreError(f"cannot prepare the template store at {target}: {exc}") from exc
+        how = f"remove {target}, then run `stackpick check` to rebuild it" if damaged else str(exc)
+        raise TemplateStoreError(f"cannot prepare the template store at {target}: {how}") from exc
+    if damaged:
+        print(f"stackpick: the template store {target} was damaged; rebuilt it from this installation "
+              "(versions other stackpick installations added come back when they run)", file=sys.stderr)
     return Store(path=target, src=portable(target), current=current)
+
+
+def intact(bundle: Path) -> bool:
+    """True when BUNDLE is a whole git bundle: its header ends and its pack's checksum matches.
+
+    `git bundle verify` only checks the header and prerequisites, so a truncated file passes it;
+    the pack's trailer is a hash of everything before it, which catches truncation and damage.
+    """
+    try:
+        data = bundle.read_bytes()
+    except OSError:
+        return False
+    end = data.find(b"\n\n")
+    if not data.startswith((b"# v2 git bundle\n", b"# v3 git bundle\n")) or end < 0:
+        return False
+    algorithm = "sha256" if b"@object-format=sha256" in data[:end] else "sha1"
+    size = hashlib.new(algorithm).digest_size
+    pack = data[end + 2:]
+    return (pack.startswith(b"PACK") and len(pack) > 12 + size
+            and hashlib.new(algorithm, pack[:-size]).digest() == pack[-size:])
 
 
 _CHECKOUT_TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates"
@@ -127,7 +153,7 @@ def _remembered(target: Path, fingerprint: str) -> str | None:
     except (OSError, ValueError):
         return None
     current = memo.get("current") if memo.get("fingerprint") == fingerprint else None
-    return current if current and f"refs/tags/{current}" in _tags(target) else None
+    return current if current and f"refs/tags/{current}" in tags(target) else None
 
 
 def _remember(target: Path, fingerprint: str, current: str) -> None:
@@ -141,6 +167,9 @@ def _source_bundle(tmp: Path) -> tuple[Path, str]:
     here = Path(__file__).resolve().parent
     shipped = here / BUNDLE_NAME
     if shipped.is_file():
+        if not intact(shipped):
+            raise TemplateStoreError(f"{shipped}, the template history shipped with stackpick, is damaged; "
+                                     "reinstall stackpick")
         heads = _heads(shipped)
         main = heads.get(MAIN)
         current = next((ref.removeprefix("refs/tags/") for ref, sha in heads.items()
@@ -165,18 +194,19 @@ def _heads(bundle: Path) -> dict[str, str]:
     return heads
 
 
-def _tags(bundle: Path) -> dict[str, str]:
+def tags(bundle: Path) -> dict[str, str]:
+    """The tags of BUNDLE: `refs/tags/NAME` -> commit id."""
     return {ref: sha for ref, sha in _heads(bundle).items() if ref.startswith("refs/tags/")}
 
 
-def _merge(source: Path, target: Path) -> None:
-    """Write TARGET = its own tags + SOURCE's tags and branch, atomically (build beside, rename)."""
+def _merge(source: Path, target: Path, *, keep: bool = True) -> None:
+    """Write TARGET = its own tags (with KEEP) + SOURCE's tags and branch, atomically (build beside, rename)."""
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".templates.", dir=target.parent))
     try:
         work = tmp / "work.git"
         git("init", "-q", "--bare", "--initial-branch=main", str(work))
-        if target.is_file() and _heads(target):
+        if keep and target.is_file() and _heads(target):
             git("fetch", "-q", str(target), "+refs/tags/*:refs/tags/*", cwd=work, check=False)
         git("fetch", "-q", str(source), "+refs/tags/*:refs/tags/*", f"+{MAIN}:{MAIN}", cwd=work)
         staged = tmp / BUNDLE_NAME

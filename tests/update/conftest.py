@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from stackpick import history, store
+from stackpick import store
+from tests.update.runner import use_history
 
 GIT_ENV = {"GIT_AUTHOR_NAME": "Test", "GIT_AUTHOR_EMAIL": "test@example.com",
            "GIT_COMMITTER_NAME": "Test", "GIT_COMMITTER_EMAIL": "test@example.com"}
@@ -25,6 +26,9 @@ stack:
   default: flask
 project_name:
   type: str
+project_slug:
+  type: str
+  default: "{{ project_name | lower }}"
 decision:
   type: yaml
   default: "{}"
@@ -79,19 +83,15 @@ def source_repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Pat
         "copier.yml": COPIER_YML,
         **{f"{stack}/{{{{ _copier_conf.answers_file }}}}.jinja": ANSWERS for stack in ("flask", "django")},
         "flask/README.md.jinja": README_V1, "flask/app.py": APP,
+        "flask/{{ project_slug }}/__init__.py": "",
         "flask/docs/decisions/0001-stack-choice.md.jinja": ADR,
         "django/README.md.jinja": README_V1, "django/manage.py": "print('django')\n",
         "django/docs/decisions/0001-stack-choice.md.jinja": ADR,
     })
     commit_all(repo, "templates 0.1.0", "v0.1.0")
-
-    def built(tmp: Path) -> tuple[Path, str]:
-        out = tmp / store.BUNDLE_NAME
-        newest = history.release_tags(repo)[-1][0]
-        return out, history.build(out, repo / "templates", str(newest), repo)
-
-    monkeypatch.setattr(store, "_source_bundle", built)
-    monkeypatch.setattr(store, "_checkout_fingerprint", lambda templates: None)  # not stackpick's own checkout
+    monkeypatch.setattr(store, "_source_bundle", store._source_bundle)  # restored after the test
+    monkeypatch.setattr(store, "_checkout_fingerprint", store._checkout_fingerprint)
+    use_history(repo)  # not stackpick's own checkout
     yield repo
 
 
@@ -104,3 +104,23 @@ def release(source_repo: Path) -> Callable[[str, dict[str, str]], None]:
         commit_all(source_repo, f"templates {version}", f"v{version}")
 
     return publish
+
+
+def snapshot(root: Path, *, with_git: bool = False) -> dict[str, tuple[bytes, bool]]:
+    """Every file under ROOT (and under .git with WITH_GIT): content (or link target) and exec bit."""
+    found: dict[str, tuple[bytes, bool]] = {}
+    for path in sorted(root.rglob("*")):
+        name = path.relative_to(root).as_posix()
+        if not with_git and ".git" in path.relative_to(root).parts:
+            continue
+        if path.is_symlink():
+            found[name] = (str(path.readlink()).encode(), False)
+        elif path.is_file():
+            found[name] = (path.read_bytes(), bool(path.stat().st_mode & 0o100))
+    return found
+
+
+def status(project: Path) -> str:
+    """`git status --porcelain` of PROJECT, unstripped (the first column matters)."""
+    return subprocess.run(["git", "status", "--porcelain", "--untracked-files=all"], cwd=project,
+                          capture_output=True, text=True, check=True).stdout

@@ -13,8 +13,9 @@ from pathlib import Path
 import pytest
 import yaml
 
+from stackpick import repository
 from stackpick.cli import main
-from tests.update.conftest import README_V1, commit_all, git
+from tests.update.conftest import README_V1, commit_all, git, status
 
 Release = Callable[[str, dict[str, str]], None]
 NEW = ["--defaults", "--data", "project_name=demo", "--stack", "flask"]
@@ -71,10 +72,12 @@ def test_conflicting_edit_is_reported_with_exit_3(project: Path, release: Releas
     release("0.2.0", {"flask/README.md.jinja": README_V1.replace("make serve", "gunicorn")})
     capsys.readouterr()
     assert main(["update", str(project)]) == 3
-    err = capsys.readouterr().err.strip()
-    assert len(err.splitlines()) == 1 and "conflicts in 1 file(s): README.md" in err, err
-    assert "<<<<<<<" in readme.read_text()
+    assert capsys.readouterr().err == (
+        "stackpick: error: the update left conflicts in 1 file(s): README.md; resolve the <<<<<<< markers "
+        "(and any .rej file), `git add` them, then commit\n")
+    assert "<<<<<<< before updating\nRun it with make dev.\n=======\nRun it with gunicorn.\n" in readme.read_text()
     assert git(project, "diff", "--name-only", "--diff-filter=U") == "README.md"
+    assert status(project) == " M .copier-answers.yml\nUU README.md\n"
 
 
 def test_update_under_a_fresh_home_builds_the_store_there(project: Path, release: Release,
@@ -114,15 +117,48 @@ def test_dirty_tree_is_refused_and_nothing_changes(project: Path, release: Relea
     assert snapshot(project) == before
 
 
-def test_stack_change_is_refused_and_nothing_is_deleted(project: Path, release: Release,
-                                                       capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize(("pair", "error"), [
+    ("stack=django", "update cannot change stack from flask to django: it would delete the flask app; generate "
+                     "a new project with `stackpick new --stack django` and move your code into it"),
+    ("project_slug=newpkg",
+     "update cannot change project_slug from demo to newpkg: Copier would delete the package folder demo/ "
+     "that holds your code; rename the package by hand (move the folder, fix the imports, set project_slug: "
+     "newpkg in .copier-answers.yml, commit), or generate a new project and move your code into it"),
+    ("project_slug=class", "project_slug: 'class' is a Python keyword"),
+    ("project_name=a/b", "project_name: '/' is not allowed; use letters, digits, spaces, '-', '_' or '.'"),
+    ("concurrency=huge", "concurrency: 'huge' is not one of: low, medium, high"),
+    ("colour=red", "colour: unknown key; known keys: app_type, team_language, concurrency, cpu_heavy, "
+                   "needs_admin, project_size, ml_libraries, stack, project_name, project_slug, description, "
+                   "author_name"),
+], ids=["stack", "slug-change", "slug-keyword", "bad-name", "bad-choice", "unknown-key"])
+def test_answers_that_move_code_or_new_would_refuse_are_refused(
+        project: Path, release: Release, capsys: pytest.CaptureFixture[str], pair: str, error: str) -> None:
     release("0.2.0", {"flask/README.md.jinja": "changed\n"})
     before = snapshot(project)
-    assert main(["update", str(project), "--data", "stack=django"]) == 2
-    err = capsys.readouterr().err.strip()
-    assert "cannot change stack from flask to django" in err and len(err.splitlines()) == 1
+    capsys.readouterr()
+    assert main(["update", str(project), "--data", pair]) == 2
+    assert capsys.readouterr().err == f"stackpick: error: {error}\n"
     assert snapshot(project) == before
-    assert git(project, "status", "--porcelain") == ""
+    assert status(project) == "" and not (project / ".git" / "stackpick").exists()
+
+
+def test_abort_without_an_interrupted_update_is_refused(project: Path,
+                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["update", str(project), "--abort"]) == 2
+    assert capsys.readouterr().err == f"stackpick: error: {project} has no interrupted update to abort\n"
+
+
+def test_status_names_keep_every_character(tmp_path: Path) -> None:
+    git(tmp_path, "init", "-q")
+    for name in (" lead.txt", "README.md", "new\nline.txt"):
+        (tmp_path / name).write_text("one\n")
+    git(tmp_path, "add", "-A")
+    git(tmp_path, "commit", "-q", "-m", "files")
+    for name in (" lead.txt", "README.md", "new\nline.txt"):
+        (tmp_path / name).write_text("two\n")
+    (tmp_path / " untracked").write_text("x\n")
+    assert [(e.kind, e.path) for e in repository.status(tmp_path)] == [
+        ("1", " lead.txt"), ("1", "README.md"), ("1", "new\nline.txt"), ("?", " untracked")]
 
 
 def test_update_may_change_other_answers(project: Path, release: Release) -> None:
@@ -152,7 +188,80 @@ def test_check_says_behind_then_up_to_date(project: Path, release: Release,
     assert main(["check", str(project), "--json"]) == 1
     report = json.loads(capsys.readouterr().out)
     assert report | {"path": None} == {"path": None, "template": "~/.local/share/stackpick/templates.bundle",
-                                       "current": "0.1.0", "latest": "0.2.0", "behind": True}
+                                       "current": "0.1.0", "latest": "0.2.0", "behind": True,
+                                       "would_change": ["README.md"], "would_conflict": []}
     assert main(["update", str(project)]) == 0
     assert main(["check", str(project), "--json"]) == 0
     assert json.loads(capsys.readouterr().out.splitlines()[-1])["behind"] is False
+
+
+def test_a_project_in_a_subfolder_of_a_repository_updates(tmp_path: Path, source_repo: Path, release: Release,
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    mono = tmp_path / "mono"
+    mono.mkdir()
+    git(mono, "init", "-q", "-b", "main")
+    (mono / "other.txt").write_text("another team's file\n")
+    assert main(["new", str(mono / "services" / "demo"), *NEW]) == 0
+    commit_all(mono, "monorepo")
+    release("0.2.0", {"flask/README.md.jinja": README_V1 + "\nMore.\n", "flask/NEW.md": "new\n"})
+    capsys.readouterr()
+    assert main(["update", str(mono / "services" / "demo")]) == 0
+    assert capsys.readouterr().out == (
+        f"Updated {mono / 'services' / 'demo'} from template version 0.1.0 to 0.2.0: 3 file(s) changed.\n"
+        "  updated   .copier-answers.yml\n  added     NEW.md\n  updated   README.md\n"
+        "Review with `git diff`, run the tests, then commit.\n")
+    assert status(mono) == (" M services/demo/.copier-answers.yml\n M services/demo/README.md\n"
+                            "?? services/demo/NEW.md\n")
+
+
+def test_check_outside_git_compares_versions_only(tmp_path: Path, source_repo: Path, release: Release,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    dest = tmp_path / "plain"
+    assert main(["new", str(dest), "--no-git", *NEW]) == 0
+    release("0.2.0", {"flask/README.md.jinja": README_V1 + "\nMore.\n"})
+    capsys.readouterr()
+    assert main(["check", str(dest), "--json"]) == 1
+    report = json.loads(capsys.readouterr().out)
+    assert (report["behind"], report["would_change"], report["would_conflict"]) == (True, None, None)
+
+
+def test_unknown_or_older_target_versions_are_refused(project: Path, release: Release,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    release("0.2.0", {"flask/README.md.jinja": README_V1 + "\nMore.\n"})
+    capsys.readouterr()
+    assert main(["update", str(project), "--vcs-ref", "7.0.0"]) == 1
+    assert capsys.readouterr().err == ("stackpick: error: --vcs-ref names template version 7.0.0, "
+                                              "which the template ~/.local/share/stackpick/templates.bundle "
+                                              "does not have (its newest versions: 0.1.0, 0.2.0); pass one of those\n")
+    assert main(["update", str(project)]) == 0
+    commit_all(project, "0.2.0")
+    assert main(["update", str(project), "--vcs-ref", "0.1.0"]) == 1
+    assert capsys.readouterr().err == (f"stackpick: error: {project} is at template version 0.2.0, newer than "
+                                       "0.1.0; upgrade stackpick to update it (downgrades are not supported)\n")
+
+
+def test_a_write_that_fails_half_way_restores_every_file(project: Path, release: Release,
+                                                         monkeypatch: pytest.MonkeyPatch,
+                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    from stackpick import transaction
+
+    release("0.2.0", {"flask/README.md.jinja": README_V1 + "\nMore.\n", "flask/NEW.md": "new\n",
+                      "flask/deploy/app.yaml": "kind: Deployment\n"})
+    before = snapshot(project)
+    written: list[str] = []
+    real_write = transaction._write
+
+    def failing_write(repo: repository.Repository, change: object) -> None:
+        if len(written) == 2:
+            raise OSError(28, "No space left on device")
+        real_write(repo, change)  # type: ignore[arg-type]
+        written.append("x")
+
+    monkeypatch.setattr(transaction, "_write", failing_write)
+    capsys.readouterr()
+    assert main(["update", str(project)]) == 1
+    assert capsys.readouterr().err == (
+        f"stackpick: error: writing the update into {project} failed ([Errno 28] No space left on device); "
+        "every file was restored as it was before the update\n")
+    assert snapshot(project) == before and status(project) == ""
+    assert not (project / ".git" / "stackpick").exists()
