@@ -112,6 +112,7 @@ def bench(flows: tuple[Flow, Flow], work: Path, runs: int) -> list[Verdict]:
         if stack != "express":
             verdicts.append(Verdict(f"{stack}: new project to first 200 in {ratio(times_new / base)} today's time "
                                     f"(limit {LIMIT:.2f}x; {how['new']})", times_new <= LIMIT * base))
+    print()
     print(markdown(["stack", "flow", "stackpick new", "install", "serve to 200", "total", "vs today"], rows),
           end="\n\n")
     return verdicts

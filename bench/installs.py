@@ -43,7 +43,7 @@ def pip_side(pinned: Path, venv: Path) -> list[list[str]]:
 def uv_side(project: Path, uv: Path) -> tuple[str, list[list[str]]]:
     """The uv install measured, and what to call it."""
     if projects.locked(project):
-        return "make install (uv sync from uv.lock)", [["make", "install"]]
+        return "make install (uv, from uv.lock)", [["make", "install"]]
     return ("uv venv + uv pip install -r requirements-dev.txt (stand-in: the project has no uv.lock yet)",
             projects.standin_steps(project, uv))
 
