@@ -2,12 +2,13 @@
 
 Both servers load the project's own WSGI app (the `APP :=` of its Makefile) with the environment
 its `make serve` exports (.env; for Django the production settings, plain HTTP, localhost allowed),
-N worker processes each and their access log on stdout. gunicorn reads the project's
-gunicorn.conf.py when there is one (worker class, timeouts, recycling), with `--workers N` on top;
-Granian runs `--interface wsgi --workers N --access-log` with its defaults otherwise (the
-`make serve` rows of apps.py measure whatever the project ships, options included). A server the
-project does not install is added to its venv at the version pinned here, so both are measured
-whichever one the templates chose.
+N worker processes each, and the same logging: the server's access log on stdout for both when
+the project's gunicorn.conf.py turns gunicorn's on, off for both otherwise (the app then logs each
+request itself). gunicorn reads the project's gunicorn.conf.py when there is one (worker class,
+timeouts, recycling), with `--workers N` on top; Granian runs `--interface wsgi --workers N` with
+its defaults otherwise (the `make serve` rows of apps.py measure whatever the project ships,
+options included). A server the project does not install is added to its venv at the version
+pinned here, so both are measured whichever one the templates chose.
 """
 
 from __future__ import annotations
@@ -55,6 +56,20 @@ def ensure(project: Path, uv: Path, pin: str) -> Path:
     return script
 
 
+def access_log(project: Path) -> bool:
+    """Does the project's server write its own access log (gunicorn.conf.py's `accesslog`)?
+
+    When it does not (no gunicorn.conf.py, or `accesslog = None`), the app logs each request
+    itself, so neither server measured here gets its access log turned on.
+    """
+    config = project / "gunicorn.conf.py"
+    if not config.is_file():
+        return False
+    read = "import runpy, sys; print(runpy.run_path(sys.argv[1]).get('accesslog') is not None)"
+    return run([str(project / ".venv" / "bin" / "python"), "-c", read, str(config)], cwd=project,
+               env=clean_env(**serve_env(project)), timeout=60).strip().endswith("True")
+
+
 def prepare_django(project: Path) -> None:
     """Migrate and collect static files as `make serve` does first (the servers below skip make)."""
     env = clean_env(**serve_env(project))
@@ -66,15 +81,17 @@ def servers(project: Path, stack: str, uv: Path, workers: int) -> list[Server]:
     """gunicorn and Granian serving PROJECT with WORKERS processes each."""
     target, env = app_target(project), {**serve_env(project), "WEB_CONCURRENCY": str(workers)}
     gunicorn = ensure(project, uv, GUNICORN)
-    config = ["-c", "gunicorn.conf.py"] if (project / "gunicorn.conf.py").is_file() else ["--access-logfile", "-"]
+    config = ["-c", "gunicorn.conf.py"] if (project / "gunicorn.conf.py").is_file() else []
     granian = ensure(project, uv, GRANIAN)
+    logged = access_log(project)
     return [
         Server(f"{stack}: gunicorn, {workers} workers", stack, "server",
                [str(gunicorn), *config, "--bind", "127.0.0.1:{port}", "--workers", str(workers), target],
                project, "/healthz", env),
         Server(f"{stack}: granian, {workers} workers", stack, "server",
                [str(granian), "--interface", "wsgi", "--host", "127.0.0.1",
-                "--port", "{port}", "--workers", str(workers), "--access-log", target],
+                "--port", "{port}", "--workers", str(workers), "--access-log" if logged else "--no-access-log",
+                target],
                project, "/healthz", env),
     ]
 
