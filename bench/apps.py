@@ -41,6 +41,7 @@ class Options:
     rounds: int
     sustained: int
     workers: tuple[int, ...]
+    stacks: tuple[str, ...] = STACKS
 
 
 @dataclass(frozen=True)
@@ -57,11 +58,11 @@ class Result:
     restarts: int = 0
 
 
-def prepare(generator: Generator, work: Path, uv: Path, workers: Sequence[int]) -> list[Server]:
+def prepare(generator: Generator, work: Path, uv: Path, options: Options) -> list[Server]:
     """Render, install and build every server to load; installs and builds run in parallel."""
     apps = work / "apps"
     rendered: dict[str, dict[str, Path]] = {}
-    for stack in STACKS:  # one at a time: they share the template store
+    for stack in options.stacks:  # one at a time: they share the template store
         levels = ("low", "medium") if stack != "express" else ("low",)
         rendered[stack] = {level: projects.render(generator.cmd, apps / f"{stack}-{level}", stack, level,
                                                   generator.env) for level in levels}
@@ -74,7 +75,7 @@ def prepare(generator: Generator, work: Path, uv: Path, workers: Sequence[int]) 
         if stack == "django":
             pyservers.prepare_django(low)
         return [*(projects.server(path, stack, level) for level, path in rendered[stack].items()),
-                *(s for n in workers for s in pyservers.servers(low, stack, uv, n)),
+                *(s for n in options.workers for s in pyservers.servers(low, stack, uv, n)),
                 naive(apps / f"{stack}-naive", low / ".venv")]
 
     def express_generated() -> list[Server]:
@@ -86,13 +87,14 @@ def prepare(generator: Generator, work: Path, uv: Path, workers: Sequence[int]) 
                 Server(f"express: cluster.js, WEB_CONCURRENCY={cores}", "express", "cluster", entry, project,
                        "/healthz", {"WEB_CONCURRENCY": cores})]
 
-    tasks: list[Callable[[], list[Server]]] = [
-        lambda: python_stack("flask", baselines.flask_naive),
-        lambda: python_stack("django", baselines.django_naive),
-        express_generated,
-        lambda: [baselines.express_naive(apps / "express-naive")],
-        lambda: [baselines.express_generator(apps / "express-generator")],
-    ]
+    tasks: list[Callable[[], list[Server]]] = []
+    if "flask" in options.stacks:
+        tasks.append(lambda: python_stack("flask", baselines.flask_naive))
+    if "django" in options.stacks:
+        tasks.append(lambda: python_stack("django", baselines.django_naive))
+    if "express" in options.stacks:
+        tasks += [express_generated, lambda: [baselines.express_naive(apps / "express-naive")],
+                  lambda: [baselines.express_generator(apps / "express-generator")]]
     with ThreadPoolExecutor(max_workers=len(tasks)) as pool:
         futures = [pool.submit(task) for task in tasks]
         return [server for future in futures for server in future.result()]
@@ -167,12 +169,12 @@ def judge_sustained(result: Result, seconds: int) -> Verdict:
 def bench(generator: Generator, work: Path, uv: Path, options: Options) -> tuple[list[Verdict], list[Result]]:
     """Build everything, load each stack's servers side by side, print the tables and verdicts."""
     print("Rendering and installing (make install, npm install) ...", flush=True)
-    servers = prepare(generator, work, uv, options.workers)
+    servers = prepare(generator, work, uv, options)
     print(f"Load average before the first wrk run: {os.getloadavg()[0]:.2f}\n", flush=True)
     logs = work / "logs"
     logs.mkdir(exist_ok=True)
     results: list[Result] = []
-    for stack in STACKS:
+    for stack in options.stacks:
         results.extend(measure([s for s in servers if s.stack == stack], options.seconds, options.rounds, logs,
                                options.sustained))
     print()
@@ -214,4 +216,4 @@ def comparison(results: Sequence[Result]) -> str:
             one = next(x for x in results if x.server.stack == "express" and x.server.role == "generated")
             rows.append([f"{r.server.name} vs one process (make serve)", f"{r.rps:,.0f} vs {one.rps:,.0f}",
                          ratio(r.rps / one.rps), f"{r.p99_ms:.1f} vs {one.p99_ms:.1f} ms"])
-    return markdown(["same app, same worker count", "req/s", "ratio", "p99"], rows)
+    return markdown(["side by side (same app)", "req/s", "ratio", "p99"], rows)

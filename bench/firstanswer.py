@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import shutil
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -83,13 +83,13 @@ def once(flow: Flow, stack: str, dest: Path, logs: Path) -> tuple[dict[str, floa
     return {"new": rendered - start, "install": installed - rendered, "serve": answered - installed}, how
 
 
-def bench(flows: tuple[Flow, Flow], work: Path, runs: int) -> list[Verdict]:
+def bench(flows: tuple[Flow, Flow], work: Path, runs: int, stacks: Sequence[str] = STACKS) -> list[Verdict]:
     """Run both flows for every stack, interleaved; print the table; judge Flask and Django."""
     logs, root = work / "logs", work / "first"
     logs.mkdir(exist_ok=True)
     rows: list[list[str]] = []
     verdicts: list[Verdict] = []
-    for stack in STACKS:
+    for stack in stacks:
         steps: dict[str, dict[str, list[float]]] = {f.name: {s: [] for s in (*STEPS, "total")} for f in flows}
         how: dict[str, str] = {}
         for round_ in range(runs + 1):  # round 0 warms caches and stores, not counted

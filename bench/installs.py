@@ -52,12 +52,12 @@ def _time(steps: Sequence[Sequence[str]], cwd: Path, env: Mapping[str, str]) -> 
     return sum(timed(step, cwd=cwd, env=env, timeout=TIMEOUT) for step in steps)
 
 
-def bench(generator: Generator, uv: Path, work: Path, runs: int) -> list[Verdict]:
+def bench(generator: Generator, uv: Path, work: Path, runs: int, stacks: Sequence[str] = STACKS) -> list[Verdict]:
     """Render one project per stack, then time both installs interleaved; print the table."""
     env = projects.path_with(uv)
     rows: list[list[str]] = []
     verdicts: list[Verdict] = []
-    for stack in STACKS:
+    for stack in stacks:
         project = projects.render(generator.cmd, work / "install" / stack, stack, "low", generator.env)
         pinned = pins(project, uv, work / "install" / f"{stack}-pins.txt")
         pip_venv = work / "install" / f"{stack}-pip-venv"

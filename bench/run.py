@@ -66,6 +66,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--quick", action="store_true",
                         help="fewer runs, 3 s wrk runs, a 15 s sustained run (proves the harness, ~10 min)")
     parser.add_argument("--only", choices=SECTIONS, action="append", help="run this section (repeatable)")
+    parser.add_argument("--stack", choices=apps.STACKS, action="append",
+                        help="only this stack in the install, first and apps sections (repeatable)")
     parser.add_argument("--keep", action="store_true", help="keep the scratch folder (projects, server logs)")
     parser.add_argument("--plot", type=Path, default=PLOT, help=f"where the apps plot goes (default {PLOT})")
     parser.add_argument("--today-ref", default=previous.TODAY_REF, metavar="REF",
@@ -101,11 +103,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             section(f"`stackpick new` against `copier copy` (median of {runs} interleaved runs)")
             verdicts += generation.bench(stackpick, tool("copier"), work, runs, env)
         checkout = previous.current(stackpick, env)
+        stacks = tuple(args.stack or apps.STACKS)
         if "install" in sections:
             runs = 1 if quick else 3
             section(f"Installs: uv against pip, same pins, fresh venv, warm caches (median of {runs} "
                     f"interleaved run{'s' if runs > 1 else ''} after a warm-up)")
-            verdicts += installs.bench(checkout, tool("uv"), work, runs)
+            verdicts += installs.bench(checkout, tool("uv"), work, runs,
+                                       [s for s in stacks if s in installs.STACKS])
         if "first" in sections:
             runs = 1 if quick else 3
             today = previous.at_commit(args.today_ref, work, env)
@@ -113,12 +117,13 @@ def main(argv: Sequence[str] | None = None) -> int:
                     f"(median of {runs} interleaved run{'s' if runs > 1 else ''} after a warm-up)")
             print(f"today = {today.label}: {previous.describe(args.today_ref)}\n"
                   f"new   = {checkout.label}: HEAD {previous.describe('HEAD')} (with any uncommitted changes)\n")
-            verdicts += firstanswer.bench((firstanswer.today(today), firstanswer.new(checkout, tool("uv"))), work, runs)
+            flows = (firstanswer.today(today), firstanswer.new(checkout, tool("uv")))
+            verdicts += firstanswer.bench(flows, work, runs, stacks)
         if "apps" in sections:
             cores = os.cpu_count() or 1
             options = apps.Options(seconds=3 if quick else 8, rounds=1 if quick else 3,
                                    sustained=args.sustained or (15 if quick else 60),
-                                   workers=tuple(sorted({cores, 2 * cores + 1})))
+                                   workers=tuple(sorted({cores, 2 * cores + 1})), stacks=stacks)
             load = section(f"Generated apps under load (wrk -t2 -c50 -d{options.seconds}s --timeout 10s --latency, "
                     f"median of {options.rounds} interleaved round{'s' if options.rounds > 1 else ''}; "
                     f"then {options.sustained} s sustained on each Python make serve)")
