@@ -28,7 +28,7 @@ SPAWN = re.compile(r"Booting worker with pid|Spawning worker-\d+")
 
 def app_target(project: Path) -> str:
     """`module:callable` of the project's WSGI app, read from its Makefile's `APP :=` line."""
-    found = re.search(r"^APP\s*:?=\s*(\S+)\s*$", (project / "Makefile").read_text(), re.M)
+    found = re.search(r"^APP\s*[:?]?=\s*(\S+)\s*$", (project / "Makefile").read_text(), re.M)
     if found is None:
         raise BenchError(f"{project / 'Makefile'} has no `APP := module:callable` line; update bench/pyservers.py")
     target = found.group(1)
