@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -108,7 +108,8 @@ def _sustained(server: Server) -> bool:
     return server.role == "generated" and server.stack != "express" and "concurrency=low" in server.name
 
 
-def measure(servers: Sequence[Server], seconds: int, rounds: int, logs: Path, sustained: int) -> list[Result]:
+def measure(servers: Sequence[Server], seconds: int, rounds: int, logs: Path, sustained: int,
+            env: Mapping[str, str] | None = None) -> list[Result]:
     """Start SERVERS together, interleave warm-up + wrk runs over them for ROUNDS rounds, then the sustained runs."""
     loads: dict[str, list[wrk.Load]] = {s.name: [] for s in servers}
     urls = {s.name: f"http://127.0.0.1:{free_port()}" for s in servers}
@@ -119,7 +120,7 @@ def measure(servers: Sequence[Server], seconds: int, rounds: int, logs: Path, su
             port = urls[server.name].rsplit(":", 1)[1]
             running.enter_context(serving(
                 [arg.format(port=port) for arg in server.cmd], cwd=server.cwd,
-                env=clean_env(HOST="127.0.0.1", PORT=port, **server.env),
+                env={**(env if env is not None else clean_env()), "HOST": "127.0.0.1", "PORT": port, **server.env},
                 ready_url=urls[server.name] + server.ready_path, log=log[server.name]))
         for round_ in range(rounds):
             for server in servers if round_ % 2 == 0 else reversed(servers):
@@ -176,7 +177,7 @@ def bench(generator: Generator, work: Path, uv: Path, options: Options) -> tuple
     results: list[Result] = []
     for stack in options.stacks:
         results.extend(measure([s for s in servers if s.stack == stack], options.seconds, options.rounds, logs,
-                               options.sustained))
+                               options.sustained, projects.path_with(uv)))
     print()
     naive = {r.server.stack: r for r in results if r.server.role == "naive"}
     verdicts: list[Verdict] = []

@@ -37,26 +37,27 @@ class Flow:
     name: str
     generator: Generator
     install: Callable[[Path], str]  # installs the project; returns how, for the table
+    env: dict[str, str]  # for make install and make serve
 
 
 def today(generator: Generator) -> Flow:
     """Today's flow: the old project's own `make install` (pip or npm)."""
     def install(project: Path) -> str:
         if (project / "package.json").is_file():
-            projects.install(project)
+            projects.install(project, env=env)
             return "make install (npm ci)"
         if projects.locked(project) or "pip install" not in (project / "Makefile").read_text():
             raise BenchError(f"today's flow ({generator.label}) rendered a project that does not install with "
                              "pip: pass --today-ref with a commit from before the move to uv")
-        projects.install(project)
+        projects.install(project, env=env)
         return "make install (pip)"
-    return Flow("today", generator, install)
+    env = clean_env()
+    return Flow("today", generator, install, env)
 
 
 def new(generator: Generator, uv: Path) -> Flow:
     """The new flow: `make install` with uv on PATH, or the uv stand-in before the templates move."""
     def install(project: Path) -> str:
-        env = projects.path_with(uv)
         if (project / "package.json").is_file():
             projects.install(project, env=env)
             return "make install (npm ci)"
@@ -65,7 +66,8 @@ def new(generator: Generator, uv: Path) -> Flow:
             return "make install (uv, uv.lock)"
         projects.standin(project, uv, env)
         return "uv pip install (stand-in: no uv.lock yet)"
-    return Flow("new", generator, install)
+    env = projects.path_with(uv)  # uv on PATH for make install and make serve (which may `uv run`)
+    return Flow("new", generator, install, env)
 
 
 def once(flow: Flow, stack: str, dest: Path, logs: Path) -> tuple[dict[str, float], str]:
@@ -76,7 +78,7 @@ def once(flow: Flow, stack: str, dest: Path, logs: Path) -> tuple[dict[str, floa
     how = flow.install(dest)
     installed = time.perf_counter()
     base = f"http://127.0.0.1:{free_port()}"
-    env = clean_env(HOST="127.0.0.1", PORT=base.rsplit(":", 1)[1])
+    env = {**flow.env, "HOST": "127.0.0.1", "PORT": base.rsplit(":", 1)[1]}
     with serving(["make", "serve"], cwd=dest, env=env, ready_url=base + "/healthz", poll=0.05,
                  log=logs / f"first-{flow.name}-{stack}.log"):
         answered = time.perf_counter()

@@ -44,6 +44,14 @@ def tool(name: str) -> Path:
     return Path(found)
 
 
+def only_uv(work: Path) -> Path:
+    """uv alone in a folder of its own, so putting it on PATH changes nothing else (not `python3`)."""
+    folder = work / "uv-bin"
+    folder.mkdir()
+    (folder / "uv").symlink_to(tool("uv"))
+    return folder / "uv"
+
+
 def isolated_env(work: Path) -> dict[str, str]:
     """Our environment with a scratch HOME and XDG_DATA_HOME, so no run touches the real home."""
     home, data = work / "home", work / "data"
@@ -103,12 +111,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             section(f"`stackpick new` against `copier copy` (median of {runs} interleaved runs)")
             verdicts += generation.bench(stackpick, tool("copier"), work, runs, env)
         checkout = previous.current(stackpick, env)
+        uv = only_uv(work) if {"install", "first", "apps"} & set(sections) else Path("uv")
         stacks = tuple(args.stack or apps.STACKS)
         if "install" in sections:
             runs = 1 if quick else 3
             section(f"Installs: uv against pip, same pins, fresh venv, warm caches (median of {runs} "
                     f"interleaved run{'s' if runs > 1 else ''} after a warm-up)")
-            verdicts += installs.bench(checkout, tool("uv"), work, runs,
+            verdicts += installs.bench(checkout, uv, work, runs,
                                        [s for s in stacks if s in installs.STACKS])
         if "first" in sections:
             runs = 1 if quick else 3
@@ -117,7 +126,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                     f"(median of {runs} interleaved run{'s' if runs > 1 else ''} after a warm-up)")
             print(f"today = {today.label}: {previous.describe(args.today_ref)}\n"
                   f"new   = {checkout.label}: HEAD {previous.describe('HEAD')} (with any uncommitted changes)\n")
-            flows = (firstanswer.today(today), firstanswer.new(checkout, tool("uv")))
+            flows = (firstanswer.today(today), firstanswer.new(checkout, uv))
             verdicts += firstanswer.bench(flows, work, runs, stacks)
         if "apps" in sections:
             cores = os.cpu_count() or 1
@@ -127,7 +136,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             load = section(f"Generated apps under load (wrk -t2 -c50 -d{options.seconds}s --timeout 10s --latency, "
                     f"median of {options.rounds} interleaved round{'s' if options.rounds > 1 else ''}; "
                     f"then {options.sustained} s sustained on each Python make serve)")
-            found, results = apps.bench(checkout, work, tool("uv"), options)
+            found, results = apps.bench(checkout, work, uv, options)
             verdicts += found
             print(plot.write(results, args.plot, f"stackpick: generated apps under wrk -t2 -c50, "
                              f"{time.strftime('%Y-%m-%d')}, {'quick' if quick else 'full'} run, {cores} cores, "
