@@ -5,7 +5,7 @@ alternating which side goes first, after one warm-up round that fills both cache
 the project's own `make install` when it has a uv.lock (with uv on PATH; it also writes .env once
 and, for Django, migrates), else the stand-in from projects.py. The pip side is today's recipe:
 `python3 -m venv` and `pip install -r` the same pins (exported from uv.lock with `uv export` when
-there is one).
+there is one, with the groups `uv sync` installs by default).
 """
 
 from __future__ import annotations
@@ -25,10 +25,11 @@ TIMEOUT = 900
 
 
 def pins(project: Path, uv: Path, out: Path) -> Path:
-    """The requirements file pip installs: uv.lock exported (dev group included), or requirements-dev.txt."""
+    """The requirements file pip installs: uv.lock exported as `uv sync` installs it (with the default
+    groups, dev included), or requirements-dev.txt."""
     if not projects.locked(project):
         return project / "requirements-dev.txt"
-    run([str(uv), "export", "--frozen", "--format", "requirements-txt", "--all-groups", "--no-hashes",
+    run([str(uv), "export", "--frozen", "--format", "requirements-txt", "--no-hashes",
          "--no-emit-project", "--quiet", "--output-file", str(out)], cwd=project, env=clean_env(), timeout=120)
     return out
 
