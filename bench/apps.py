@@ -133,7 +133,7 @@ def measure(servers: Sequence[Server], seconds: int, rounds: int, logs: Path, su
             steady = wrk.load(urls[server.name] + "/", sustained)
             long[server.name] = steady, pyservers.spawns(log[server.name]) - before
             print(f"  {server.name}, sustained {sustained} s: {steady.rps:,.0f} req/s, p99 {steady.p99_ms:.1f} ms, "
-                  f"{long[server.name][1]} worker restarts", flush=True)
+                  f"worker restarts: {long[server.name][1]}", flush=True)
     results = []
     for s in servers:
         xs = loads[s.name]
@@ -163,7 +163,7 @@ def judge_sustained(result: Result, seconds: int) -> Verdict:
     assert result.sustained is not None
     p99, limit = result.sustained.p99_ms, SUSTAINED_P99 * result.p99_ms
     return Verdict(f"{result.server.name} ({result.runs}): p99 over {seconds} s of load {p99:.1f} ms with "
-                   f"{result.restarts} worker restarts (limit {limit:.1f} ms = {SUSTAINED_P99:.0f}x the short runs' "
+                   f"{result.restarts} worker restart{'' if result.restarts == 1 else 's'} (limit {limit:.1f} ms = {SUSTAINED_P99:.0f}x the short runs' "
                    f"{result.p99_ms:.1f} ms)", p99 <= limit and result.sustained.non_2xx == 0)
 
 
