@@ -162,9 +162,10 @@ def judge_sustained(result: Result, seconds: int) -> Verdict:
     """Worker recycling must not show: the sustained p99 stays within SUSTAINED_P99 x the short runs' p99."""
     assert result.sustained is not None
     p99, limit = result.sustained.p99_ms, SUSTAINED_P99 * result.p99_ms
-    return Verdict(f"{result.server.name} ({result.runs}): p99 over {seconds} s of load {p99:.1f} ms with "
-                   f"{result.restarts} worker restart{'' if result.restarts == 1 else 's'} (limit {limit:.1f} ms = {SUSTAINED_P99:.0f}x the short runs' "
-                   f"{result.p99_ms:.1f} ms)", p99 <= limit and result.sustained.non_2xx == 0)
+    restarts = f"{result.restarts} worker restart{'' if result.restarts == 1 else 's'}"
+    return Verdict(f"{result.server.name} ({result.runs}): p99 over {seconds} s of load {p99:.1f} ms with {restarts} "
+                   f"(limit {limit:.1f} ms = {SUSTAINED_P99:.0f}x the short runs' {result.p99_ms:.1f} ms)",
+                   p99 <= limit and result.sustained.non_2xx == 0)
 
 
 def bench(generator: Generator, work: Path, uv: Path, options: Options) -> tuple[list[Verdict], list[Result]]:
