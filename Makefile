@@ -40,9 +40,15 @@ lint: setup
 	$(BIN)/ruff check generator tests bench
 	$(BIN)/mypy
 
-## bench: stackpick's own costs and generated apps against naive hello worlds (needs wrk)
-bench: setup
-	$(BIN)/python bench/run.py
+# The bench extra (uv, matplotlib) on top of setup, once per pyproject.toml change.
+$(VENV)/.bench-extra: pyproject.toml $(BIN)/stackpick
+	$(BIN)/pip install --quiet -e '.[test,bench]'
+	touch $@
+
+## bench: stackpick's costs, installs, time to first answer, generated apps under load (needs wrk);
+## BENCH_ARGS=--quick for a short run that proves the harness
+bench: $(VENV)/.bench-extra
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules .pytest_cache .mypy_cache .ruff_cache

@@ -93,9 +93,12 @@ def free_port() -> int:
         return port
 
 
+_DIRECT = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # loopback: never via a proxy
+
+
 def _answers(url: str) -> bool:
     try:
-        with urllib.request.urlopen(url, timeout=2) as response:
+        with _DIRECT.open(url, timeout=2) as response:
             return 200 <= int(response.status) < 400
     except (urllib.error.URLError, OSError):
         return False
@@ -103,7 +106,7 @@ def _answers(url: str) -> bool:
 
 @contextmanager
 def serving(cmd: Sequence[str], *, cwd: Path, env: Mapping[str, str], ready_url: str, log: Path,
-            wait: float = 60) -> Iterator[None]:
+            wait: float = 60, poll: float = 0.2) -> Iterator[None]:
     """Run a server in its own process group until the block ends; wait for READY_URL first."""
     with log.open("ab") as out:
         proc = subprocess.Popen(cmd, cwd=cwd, env=dict(env), stdin=subprocess.DEVNULL, stdout=out,
@@ -116,7 +119,7 @@ def serving(cmd: Sequence[str], *, cwd: Path, env: Mapping[str, str], ready_url:
                                  f"see {log}:\n{_tail(log)}")
             if time.monotonic() > deadline:
                 raise BenchError(f"no answer from {ready_url} after {wait:.0f} s; see {log}:\n{_tail(log)}")
-            time.sleep(0.2)
+            time.sleep(poll)
         yield
     finally:
         _stop_group(proc, grace=15)

@@ -1,11 +1,12 @@
-"""stackpick's benchmarks: CLI start-up, `new` against plain Copier, generated apps under load.
+"""stackpick's benchmarks: CLI start-up, `new` against Copier, installs, time to first answer, apps under load.
 
-    .venv/bin/python bench/run.py [--quick] [--only cli|new|apps] [--keep]
+    .venv/bin/python bench/run.py [--quick] [--only SECTION ...] [--keep] [--plot FILE] [--today-ref REF]
 
 Prints one table per section and a PASS/FAIL line per promise; exits 0 when every promise holds,
-1 otherwise (or when a step cannot run). Results are kept in docs/benchmarks.md. Everything runs
-in a scratch folder with its own HOME and XDG_DATA_HOME; servers listen on 127.0.0.1 only, every
-wrk run is bounded, and every process started here is stopped with its whole process group.
+1 otherwise (or when a step cannot run). Results are kept in docs/benchmarks.md, the plot beside
+it. Everything runs in a scratch folder with its own HOME and XDG_DATA_HOME for stackpick (pip,
+uv and npm keep their usual caches); servers listen on 127.0.0.1 only, every wrk run is bounded,
+and every process started here is stopped with its whole process group.
 """
 
 from __future__ import annotations
@@ -21,12 +22,17 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import apps
+import firstanswer
 import generation
+import installs
+import plot
+import previous
 import startup
 from procs import BenchError, clean_env
 from table import Verdict
 
-SECTIONS = ("cli", "new", "apps")
+SECTIONS = ("cli", "new", "install", "first", "apps")
+PLOT = previous.ROOT / "docs" / "benchmarks.svg"
 
 
 def tool(name: str) -> Path:
@@ -38,6 +44,14 @@ def tool(name: str) -> Path:
     return Path(found)
 
 
+def only_uv(work: Path) -> Path:
+    """uv alone in a folder of its own, so putting it on PATH changes nothing else (not `python3`)."""
+    folder = work / "uv-bin"
+    folder.mkdir()
+    (folder / "uv").symlink_to(tool("uv"))
+    return folder / "uv"
+
+
 def isolated_env(work: Path) -> dict[str, str]:
     """Our environment with a scratch HOME and XDG_DATA_HOME, so no run touches the real home."""
     home, data = work / "home", work / "data"
@@ -46,28 +60,38 @@ def isolated_env(work: Path) -> dict[str, str]:
     return clean_env(HOME=str(home), XDG_DATA_HOME=str(data))
 
 
-def section(title: str) -> None:
-    """A section's heading, with the 1-minute load average: well above 0, other work shares the cores."""
+def section(title: str) -> float:
+    """Print a section's heading with the 1-minute load average (well above 0: other work shares the cores)."""
     load = os.getloadavg()[0]
     busy = load > 0.5 * (os.cpu_count() or 1)
     print(f"## {title}\n\nLoad average at the start: {load:.2f}"
           + (" (other work is running: expect noise)" if busy else "") + "\n", flush=True)
+    return load
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="bench/run.py", description=__doc__.split("\n")[0])
-    parser.add_argument("--quick", action="store_true", help="fewer runs and 3 s wrk runs (a few minutes)")
-    parser.add_argument("--only", choices=SECTIONS, help="run one section")
+    parser.add_argument("--quick", action="store_true",
+                        help="fewer runs, 3 s wrk runs, a 15 s sustained run (proves the harness, ~10 min)")
+    parser.add_argument("--only", choices=SECTIONS, action="append", help="run this section (repeatable)")
+    parser.add_argument("--stack", choices=apps.STACKS, action="append",
+                        help="only this stack in the install, first and apps sections (repeatable)")
     parser.add_argument("--keep", action="store_true", help="keep the scratch folder (projects, server logs)")
+    parser.add_argument("--plot", type=Path, default=PLOT, help=f"where the apps plot goes (default {PLOT})")
+    parser.add_argument("--today-ref", default=previous.TODAY_REF, metavar="REF",
+                        help="commit whose stackpick and templates are today's flow (default: main before issue 11)")
+    parser.add_argument("--sustained", type=int, metavar="SECONDS",
+                        help="length of the sustained run per Python make serve (default 60, 15 with --quick)")
     return parser.parse_args(argv)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the chosen sections; return 0 when every verdict passes, 1 otherwise."""
     args = parse_args(argv)
-    sections = [args.only] if args.only else list(SECTIONS)
+    sections = args.only or list(SECTIONS)
     if "apps" in sections and shutil.which("wrk") is None:
-        print("bench: wrk not found: install it (apt-get install wrk) or pass --only cli|new", file=sys.stderr)
+        print("bench: wrk not found: install it (apt-get install wrk) or leave out the apps section",
+              file=sys.stderr)
         return 1
     work = Path(tempfile.mkdtemp(prefix="stackpick-bench."))
     started = time.monotonic()
@@ -86,11 +110,37 @@ def main(argv: Sequence[str] | None = None) -> int:
             runs = 5 if quick else 7
             section(f"`stackpick new` against `copier copy` (median of {runs} interleaved runs)")
             verdicts += generation.bench(stackpick, tool("copier"), work, runs, env)
+        checkout = previous.current(stackpick, env)
+        uv = only_uv(work) if {"install", "first", "apps"} & set(sections) else Path("uv")
+        stacks = tuple(args.stack or apps.STACKS)
+        if "install" in sections:
+            runs = 1 if quick else 3
+            section(f"Installs: uv against pip, same pins, fresh venv, warm caches (median of {runs} "
+                    f"interleaved run{'s' if runs > 1 else ''} after a warm-up)")
+            verdicts += installs.bench(checkout, uv, work, runs,
+                                       [s for s in stacks if s in installs.STACKS])
+        if "first" in sections:
+            runs = 1 if quick else 3
+            today = previous.at_commit(args.today_ref, work, env)
+            section(f"Time to first answer: stackpick new -> install -> make serve -> 200 on /healthz "
+                    f"(median of {runs} interleaved run{'s' if runs > 1 else ''} after a warm-up)")
+            print(f"today = {today.label}: {previous.describe(args.today_ref)}\n"
+                  f"new   = {checkout.label}: HEAD {previous.describe('HEAD')} (with any uncommitted changes)\n")
+            flows = (firstanswer.today(today), firstanswer.new(checkout, uv))
+            verdicts += firstanswer.bench(flows, work, runs, stacks)
         if "apps" in sections:
-            seconds, rounds = (3, 1) if quick else (8, 3)
-            section(f"Generated apps against naive hello worlds (wrk -t2 -c50 -d{seconds}s --latency, "
-                    f"median of {rounds} interleaved round{'s' if rounds > 1 else ''})")
-            verdicts += apps.bench(stackpick, work, seconds, rounds, env)
+            cores = os.cpu_count() or 1
+            options = apps.Options(seconds=3 if quick else 8, rounds=1 if quick else 3,
+                                   sustained=args.sustained or (15 if quick else 60),
+                                   workers=tuple(sorted({cores, 2 * cores + 1})), stacks=stacks)
+            load = section(f"Generated apps under load (wrk -t2 -c50 -d{options.seconds}s --timeout 10s --latency, "
+                    f"median of {options.rounds} interleaved round{'s' if options.rounds > 1 else ''}; "
+                    f"then {options.sustained} s sustained on each Python make serve)")
+            found, results = apps.bench(checkout, work, uv, options)
+            verdicts += found
+            print(plot.write(results, args.plot, f"stackpick: generated apps under wrk -t2 -c50, "
+                             f"{time.strftime('%Y-%m-%d')}, {'quick' if quick else 'full'} run, {cores} cores, "
+                             f"load {load:.2f} at the start") + "\n")
     except BenchError as exc:
         print(f"bench: {exc}", file=sys.stderr)
         return 1
