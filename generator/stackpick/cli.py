@@ -160,8 +160,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         # `check` promises 0 / 1 / 2 to CI: every error (not an interruption) is 2.
         return ExitCode.USAGE if args.command == "check" and code != ExitCode.INTERRUPTED else code
     finally:
+        # Called by a test with its own argv: give the caller its handlers back. Run as the command
+        # (argv None): the outcome is decided and printed, so a signal landing between here and the
+        # interpreter's exit must not turn it into a KeyboardInterrupt death (exit -2, a traceback).
         for sig, handler in previous.items():
-            signal.signal(sig, handler)
+            signal.signal(sig, handler if argv is not None else signal.SIG_IGN)
 
 
 def _fail(exc: StackpickError) -> int:

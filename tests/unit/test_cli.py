@@ -190,3 +190,18 @@ def test_store_path_follows_xdg_only_when_absolute(monkeypatch: pytest.MonkeyPat
     assert store.portable(store.store_path()) == "~/.local/share/stackpick/templates.bundle"
     assert store.portable(tmp_path / "home" / "t") == "~/t"
     assert store.portable(tmp_path / "team") == str(tmp_path / "team")
+
+
+@pytest.mark.parametrize("sig", ["SIGINT", "SIGTERM"])
+def test_a_signal_after_the_command_finished_does_not_change_its_outcome(sig: str) -> None:
+    """The window between `main()` returning and the interpreter exiting: the outcome stands."""
+    script = ("import os, signal, sys, time\n"
+              "from stackpick.cli import main\n"
+              "sys.argv = ['stackpick', 'rules']\n"
+              "code = main()\n"
+              f"os.kill(os.getpid(), signal.{sig})\n"
+              "time.sleep(0.2)\n"
+              "sys.exit(code)\n")
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60,
+                            check=False)
+    assert (result.returncode, result.stderr) == (0, "")
