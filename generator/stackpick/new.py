@@ -93,6 +93,21 @@ def _name_from(dest: Path | None) -> str:
         return ""  # undecodable bytes: no suggestion; the name is asked for or must be passed
 
 
+def render_data(resolver: Resolver, rec: Recommendation, stack: str) -> dict[str, Any]:
+    """What Copier renders with: every answer, plus the record of how the stack was chosen."""
+    return {**resolver.answers, "decision": decision_record(rec, stack)}
+
+
+def resolve_defaults(answers: Answers) -> dict[str, Any]:
+    """`new --defaults` without a terminal, as data (the web initializr renders with it)."""
+    resolver = Resolver(dict(answers), use_defaults=True, prompt=False)
+    resolver.require(DECISION_QUESTIONS)
+    rec = recommend(resolver.answers)
+    stack = choose_stack(resolver, rec)
+    collect_metadata(resolver, stack, None)
+    return render_data(resolver, rec, stack)
+
+
 def run(opts: NewOptions) -> int:
     """Run the whole `new` flow; return the exit code."""
     if opts.template is not None:
@@ -116,7 +131,7 @@ def run(opts: NewOptions) -> int:
         print(f"Overriding the recommendation: {stack} instead of {rec.stack}.", flush=True)
     collect_metadata(resolver, stack, opts.dest)
     dest = opts.dest or Path(str(resolver.answers["project_slug"]))
-    data = {**resolver.answers, "decision": decision_record(rec, stack)}
+    data = render_data(resolver, rec, stack)
     progress(f"Rendering the {stack} template into {dest} ...")
     commit = None
     if opts.git and not project.inside_repository(dest):
