@@ -127,10 +127,10 @@ def _serve_parser(commands: argparse._SubParsersAction[_Parser]) -> None:
                             "never rendered with --trust)")
     serve.add_argument("--workers", type=int, metavar="N",
                        help="render processes (default: $COMPUTE_WORKERS, else the CPUs available)")
-    serve.add_argument("--max-renders", type=int, default=32, metavar="N",
+    serve.add_argument("--max-renders", type=int, metavar="N",
                        help="renders accepted at once, running or waiting; beyond it 503 (default: 32)")
-    serve.add_argument("--render-timeout", type=float, default=30.0, metavar="SECONDS",
-                       help="longest a render may take before 504 (default: 30)")
+    serve.add_argument("--render-timeout", type=float, metavar="SECONDS",
+                       help="longest one render may run before 504 (default: 30)")
 
 
 _STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
@@ -266,7 +266,7 @@ def _serve(args: argparse.Namespace) -> int:
     except ImportError as exc:
         raise UsageError(f"stackpick serve needs the web extra ({exc.name} is missing): "
                          "pip install 'stackpick[web]'") from exc
-    extra = {"workers": args.workers} if args.workers is not None else {}
+    given = {"workers": args.workers, "max_renders": args.max_renders, "render_timeout": args.render_timeout}
     return run(ServeOptions(host=args.host, port=args.port, templates=tuple(args.templates),
-                            max_renders=args.max_renders, render_timeout=args.render_timeout, **extra))
+                            **{k: v for k, v in given.items() if v is not None}))
 

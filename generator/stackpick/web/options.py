@@ -46,7 +46,7 @@ class ServeOptions:
     templates: tuple[str, ...] = ()
     workers: int = field(default_factory=default_workers)
     max_renders: int = 32  # renders accepted at once (running or waiting for a worker); more get 503
-    render_timeout: float = 30.0  # seconds from accepting a render to its archive; then 504
+    render_timeout: float = 30.0  # seconds one render may run (waiting for a free process aside); then 504
     max_body: int = 16 * 1024  # bytes of a request body (answers are a few hundred bytes)
     max_query: int = 4 * 1024  # bytes of a query string
     retry_after: int = 2  # seconds a client told 503 should wait

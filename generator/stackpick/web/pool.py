@@ -69,9 +69,11 @@ class RenderPool:
             raise
         loop = asyncio.get_running_loop()
         future.add_done_callback(lambda _: self._on_loop(loop, folder))
+        # The worker stops a render TIMEOUT seconds after it starts; waiting for a free process adds at
+        # most one TIMEOUT per render queued ahead. This backstop only matters if a worker hangs.
+        backstop = self.timeout * (-(-self.max_renders // self.workers) + 1) + 5
         try:
-            # The worker enforces the timeout from its own start; this bounds the wait for a process too.
-            result = await asyncio.wait_for(asyncio.wrap_future(future), self.timeout + 1)
+            result = await asyncio.wait_for(asyncio.wrap_future(future), backstop)
         except (TimeoutError, worker.RenderTimeoutError) as exc:
             future.cancel()  # still queued: it never starts; running: its own timer stops it
             METRICS.renders.labels(job.output, "timeout").inc()
