@@ -13,7 +13,7 @@ import tarfile
 import time
 import zipfile
 from collections.abc import Iterator
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 FORMATS = {"zip": "application/zip", "tar.gz": "application/gzip"}
 
@@ -22,25 +22,25 @@ class UnsafeEntryError(ValueError):
     """An archive entry name that could land outside the folder it is unpacked into."""
 
 
-def entry_name(top: str, relative: PurePosixPath) -> str:
+def entry_name(top: str, relative: str) -> str:
     """`top/relative` as an archive entry name, or UnsafeEntryError."""
-    name = PurePosixPath(top, relative)
-    if name.is_absolute() or any(part in ("", ".", "..") for part in name.parts) or "\\" in str(name):
-        raise UnsafeEntryError(f"refusing archive entry {str(name)!r}")
-    return str(name)
+    name = f"{top}/{relative}"
+    if name.startswith("/") or "\\" in name or any(part in ("", ".", "..") for part in name.split("/")):
+        raise UnsafeEntryError(f"refusing archive entry {name!r}")
+    return name
 
 
-def files(root: Path) -> Iterator[tuple[PurePosixPath, Path]]:
+def files(root: Path) -> Iterator[tuple[str, Path]]:
     """Every regular file under ROOT, sorted, as (relative posix path, path); links are skipped."""
     for path in sorted(root.rglob("*")):
         if path.is_symlink() or not path.is_file():
             continue
-        yield PurePosixPath(path.relative_to(root).as_posix()), path
+        yield path.relative_to(root).as_posix(), path
 
 
 def listing(root: Path) -> list[dict[str, object]]:
     """The files a project has: relative path and size, for the preview."""
-    return [{"path": str(rel), "size": path.stat().st_size} for rel, path in files(root)]
+    return [{"path": rel, "size": path.stat().st_size} for rel, path in files(root)]
 
 
 def pack(root: Path, top: str, fmt: str) -> bytes:
