@@ -42,13 +42,16 @@ class WebServer:
 
 
 @contextlib.contextmanager
-def start(workdir: Path, *args: str, port: int | None = None) -> Iterator[WebServer]:
+def start(workdir: Path, *args: str, port: int | None = None,
+          env: Mapping[str, str] | None = None) -> Iterator[WebServer]:
     """`stackpick serve --port PORT ARGS` on 127.0.0.1, ready (templates prepared) before it yields."""
     port = port or free_port()
-    tmp = workdir / "tmp"
+    env = {"TMPDIR": str(workdir / "tmp"), **(env or {})}
+    tmp = Path(env["TMPDIR"])
     tmp.mkdir(parents=True, exist_ok=True)
+    workdir.mkdir(parents=True, exist_ok=True)
     cmd = [tool("stackpick"), "serve", "--port", str(port), *args]
-    with serve(cmd, workdir, {"TMPDIR": str(tmp)}, port) as server:
+    with serve(cmd, workdir, env, port) as server:
         web = WebServer(server, tmp)
         deadline = time.monotonic() + 90
         while call(web.base + "/readyz").status != 200:
