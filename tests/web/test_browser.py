@@ -4,7 +4,10 @@ scrolling, and the download works, with JavaScript and without."""
 
 from __future__ import annotations
 
+import http.server
+import json
 import tarfile
+import threading
 import time
 import zipfile
 from collections.abc import Iterator
@@ -20,7 +23,7 @@ from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from tests.support import run
-from tests.web.client import WebServer, post_json
+from tests.web.client import WebServer, post_form, post_json
 
 CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
 
@@ -151,7 +154,17 @@ def test_the_download_button_gives_a_project_whose_tests_pass(browser: WebDriver
     _open(browser, web)
     Select(browser.find_element(By.ID, "q-stack")).select_by_value("flask")
     browser.find_element(By.ID, "q-project_name").send_keys("Browser Demo")
+    slug = browser.find_element(By.ID, "q-project_slug")
+    slug.send_keys("class")  # a Python keyword: the server's 400 is shown beside the field
+    error = browser.find_element(By.ID, "error-project_slug")
+    WebDriverWait(browser, 60).until(lambda d: error.is_displayed())
+    refused = post_form(web.base + "/api/tree", {"project_name": "Browser Demo", "stack": "flask",
+                                                 "project_slug": "class"}).json()
+    assert isinstance(refused, dict) and refused["key"] == "project_slug" and error.text == refused["error"]
+    assert slug.get_attribute("aria-invalid") == "true"
+    slug.clear()
     WebDriverWait(browser, 60).until(lambda d: d.find_elements(By.CSS_SELECTOR, "#tree li"))
+    assert not error.is_displayed()
     assert browser.find_element(By.ID, "preview-status").text.endswith("files in browser_demo/")
     browser.find_element(By.ID, "download-zip").click()
     archive = _wait_for_download(downloads, "browser_demo.zip")
@@ -179,3 +192,70 @@ def test_with_javascript_off_the_form_still_downloads(web: WebServer, tmp_path: 
     with tarfile.open(archive) as unpacked:
         names = unpacked.getnames()
     assert "no_script/manage.py" in names  # cms with the stack left to the recommendation: Django
+
+
+# A recommendation with every key the JSON may grow (close calls, alternatives, richer sources) and
+# one nobody has invented yet: the page must show them all and break on none.
+FUTURE = {
+    "stack": "flask", "scores": {"express": 6, "flask": 7, "django": 2}, "margin": 1, "close_call": True,
+    "reasons": [{"rule": "r1", "stack": "flask", "weight": 3, "text": "Flask fits small APIs.",
+                 "source": "Tech Matchups", "publisher": "Example Press", "section": "Use cases"}],
+    "disagreements": [{"id": "d1", "text": "The sources split on scaling."}],
+    "alternatives": [{"stack": "express", "text": "if the team knows JavaScript best"}, "Django, for an admin"],
+    "confidence": "medium",
+}
+
+
+class _StubAPI(http.server.BaseHTTPRequestHandler):
+    """The page's own HTML and assets, with a canned /api/recommend."""
+
+    def do_GET(self) -> None:
+        from stackpick.web import page
+
+        if self.path == "/":
+            self._send(200, "text/html", page.html(()).encode())
+        elif self.path == "/api/metadata":
+            self._send(200, "application/json", json.dumps(page.metadata(())).encode())
+        elif self.path.startswith("/static/") and ".." not in self.path:
+            kind = {"js": "text/javascript", "css": "text/css", "svg": "image/svg+xml"}[self.path.rsplit(".", 1)[1]]
+            self._send(200, kind, (page.ASSETS.parent / "static" / self.path.rsplit("/", 1)[1]).read_bytes())
+        else:
+            self._send(404, "application/json", b'{"error": "not found", "key": null}')
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers.get("Content-Length", "0")))
+        body = FUTURE if self.path == "/api/recommend" else {"error": "missing answers for: project_name",
+                                                              "key": "project_name"}
+        self._send(200 if self.path == "/api/recommend" else 400, "application/json", json.dumps(body).encode())
+
+    def _send(self, status: int, kind: str, body: bytes) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+def test_the_page_shows_every_key_the_recommendation_may_grow(browser: WebDriver) -> None:
+    stub = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _StubAPI)
+    threading.Thread(target=stub.serve_forever, daemon=True).start()
+    try:
+        browser.get(f"http://127.0.0.1:{stub.server_address[1]}/")
+        WebDriverWait(browser, 20).until(lambda d: d.find_elements(By.ID, "verdict"))
+        assert browser.find_element(By.ID, "verdict").text == "Recommended: Flask (Python)"
+        assert browser.find_element(By.ID, "close-call").text == "Close call: the top two stacks are 1 point apart"
+        reason = browser.find_element(By.CSS_SELECTOR, "#reasons li").text
+        assert reason.splitlines() == ["+3 Flask (Python) Flask fits small APIs.",
+                                       "Source: Tech Matchups, Example Press, Use cases"]
+        assert [li.text for li in browser.find_elements(By.CSS_SELECTOR, "#alternatives li")] == [
+            "Express (Node.js): if the team knows JavaScript best", "Django, for an admin"]
+        assert [li.text for li in browser.find_elements(By.CSS_SELECTOR, "#disagreements li")] == [
+            "The sources split on scaling."]
+        assert [p.text for p in browser.find_elements(By.CSS_SELECTOR, "#recommendation .extra")] == [
+            "confidence: medium"]
+    finally:
+        stub.shutdown()
+        stub.server_close()
