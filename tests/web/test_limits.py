@@ -6,6 +6,7 @@ from __future__ import annotations
 import concurrent.futures
 import socket
 import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -130,3 +131,25 @@ def test_sigterm_stops_gracefully_with_exit_0(tmp_path: Path) -> None:
         assert server.server.process.returncode == 0, server.server.output()
         assert elapsed < 10
         assert list(server.tmp.iterdir()) == []  # the temp root went with the server
+
+
+@pytest.mark.parametrize(("args", "code", "message"), [
+    (["--workers", "0"], 2, "--workers and --max-renders must be at least 1, --render-timeout above 0"),
+    (["--render-timeout", "0"], 2, "--workers and --max-renders must be at least 1, --render-timeout above 0"),
+    (["--port", "{busy}"], 1, "cannot listen on 127.0.0.1:{busy}: Address already in use; "
+                              "pick another --host or --port"),
+], ids=["workers", "timeout", "busy-port"])
+def test_start_up_refusals_are_one_line(web: WebServer, args: list[str], code: int, message: str) -> None:
+    busy = web.base.rsplit(":", 1)[1]
+    result = subprocess.run([tool("stackpick"), "serve", *(a.format(busy=busy) for a in args)],
+                            capture_output=True, text=True, timeout=60)
+    assert (result.returncode, result.stderr) == (code, f"stackpick: error: {message.format(busy=busy)}\n")
+
+
+def test_serve_without_the_web_extra_says_how_to_install_it() -> None:
+    script = ("import sys; sys.modules['uvicorn'] = None\n"
+              "from stackpick.cli import main; sys.exit(main(['serve']))")
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert (result.returncode, result.stderr) == (
+        2, "stackpick: error: stackpick serve needs the web extra (uvicorn is missing): "
+           "pip install 'stackpick[web]'\n")
