@@ -10,12 +10,15 @@ import sys
 import threading
 import time
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
+from stackpick.questions import ALL_QUESTIONS
 from tests.support import free_port, terminate_server, tool
-from tests.web.client import WebServer, call, start, unpack
+from tests.web.client import WebServer, call, post_json, start, unpack
 
 
 def test_32_concurrent_downloads_all_complete_and_leave_nothing(web: WebServer) -> None:
@@ -125,9 +128,15 @@ def test_team_templates_by_name_only_and_never_trusted(tmp_path: Path) -> None:
         server.wait_clean()
 
 
-def test_sigterm_stops_gracefully_with_exit_0(tmp_path: Path) -> None:
-    with start(tmp_path, "--workers", "1") as server:
+def test_sigterm_drains_in_flight_downloads_then_exits_0(tmp_path: Path) -> None:
+    with start(tmp_path, "--workers", "1") as server, concurrent.futures.ThreadPoolExecutor(1) as pool:
+        pending = pool.submit(call, server.base + "/starter.zip?project_name=draining")
+        deadline = time.monotonic() + 10
+        while not server.renders_left():  # the render is under way
+            assert time.monotonic() < deadline
+            time.sleep(0.02)
         elapsed = terminate_server(server.server)
+        assert pending.result().status == 200
         assert server.server.process.returncode == 0, server.server.output()
         assert elapsed < 10
         assert list(server.tmp.iterdir()) == []  # the temp root went with the server
@@ -153,3 +162,25 @@ def test_serve_without_the_web_extra_says_how_to_install_it() -> None:
     assert (result.returncode, result.stderr) == (
         2, "stackpick: error: stackpick serve needs the web extra (uvicorn is missing): "
            "pip install 'stackpick[web]'\n")
+
+
+JSON_VALUES = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
+                           lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(), inner, max_size=3),
+                           max_leaves=6)
+KEYS = st.sampled_from([q.key for q in ALL_QUESTIONS]) | st.text(max_size=20)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(answers=st.dictionaries(KEYS, JSON_VALUES, max_size=6))
+def test_no_json_answers_make_a_500(web: WebServer, answers: dict[str, object]) -> None:
+    resp = post_json(web.base + "/api/recommend", answers)
+    assert resp.status in (200, 400), resp.body
+    assert resp.headers["content-type"] == "application/json"
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(raw=st.binary(max_size=200))
+def test_no_query_string_makes_a_500(web: WebServer, raw: bytes) -> None:
+    resp = call(web.base + "/api/tree?" + quote(raw, safe="=&"))
+    assert resp.status in (200, 400), resp.body
+    assert resp.headers["content-type"] == "application/json"

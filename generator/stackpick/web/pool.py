@@ -97,7 +97,17 @@ class RenderPool:
         self.in_flight -= 1
         METRICS.in_flight.set(self.in_flight)
 
-    def close(self) -> None:
-        """Stop the workers (queued renders are cancelled) and remove the temp root."""
-        self._executor.shutdown(wait=True, cancel_futures=True)
+    def close(self, grace: float = 2.0) -> None:
+        """Stop the workers (queued renders are cancelled, running ones get GRACE seconds), remove the root.
+
+        uvicorn has already let in-flight requests finish; a render still running now belongs to a
+        request it gave up on, so the server's exit within 10 s of SIGTERM comes first.
+        """
+        self._executor.shutdown(wait=False, cancel_futures=True)
+        deadline = time.monotonic() + grace
+        for child in multiprocessing.active_children():  # the pool's processes: public, no private API
+            child.join(max(0.0, deadline - time.monotonic()))
+            if child.is_alive():
+                child.terminate()
+                child.join(1)
         shutil.rmtree(self.root, ignore_errors=True)
