@@ -70,10 +70,19 @@ def _expect(browser: WebDriver, web: WebServer, answers: dict[str, str]) -> None
     """The panel shows what /api/recommend says for ANSWERS: stack, scores, reasons, disagreements."""
     rec = post_json(web.base + "/api/recommend", answers).json()
     assert isinstance(rec, dict)
-    WebDriverWait(browser, 20).until(
-        lambda d: d.find_element(By.ID, "verdict").get_attribute("data-stack") == rec["stack"])
-    rows = browser.find_elements(By.CSS_SELECTOR, "#scores tbody td")
-    assert sorted(int(td.text) for td in rows) == sorted(rec["scores"].values())
+    expected = {"express": "Express (Node.js)", "flask": "Flask (Python)", "django": "Django (Python)"}
+
+    def shown_scores(driver: WebDriver) -> dict[str, int]:
+        # One script reads the whole table at once: the panel may be re-rendered between two calls.
+        rows = driver.execute_script(
+            "return [...document.querySelectorAll('#scores tbody tr')]"
+            ".map((tr) => [tr.querySelector('th').textContent, Number(tr.querySelector('td').textContent)])")
+        return dict(rows)
+
+    # Wait for this answer's scores (the stack alone may not change), then check the rest.
+    wanted = {expected[stack]: score for stack, score in rec["scores"].items()}
+    WebDriverWait(browser, 20).until(lambda d: shown_scores(d) == wanted)
+    assert browser.find_element(By.ID, "verdict").get_attribute("data-stack") == rec["stack"]
     reasons = browser.find_elements(By.CSS_SELECTOR, "#reasons li")
     assert len(reasons) == len(rec["reasons"])
     for item, reason in zip(reasons, rec["reasons"], strict=True):
