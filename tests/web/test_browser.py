@@ -89,6 +89,12 @@ def _expect(browser: WebDriver, web: WebServer, answers: dict[str, str]) -> None
         assert reason["text"] in item.text and f"Source: {reason['source']}" in item.text
     shown = [li.text for li in browser.find_elements(By.CSS_SELECTOR, "#disagreements li")]
     assert shown == [d if isinstance(d, str) else d["text"] for d in rec["disagreements"]]
+    if "alternatives" in rec:  # close calls, tie-breaks and alternatives, when the JSON has them
+        assert [li.text for li in browser.find_elements(By.CSS_SELECTOR, "#alternatives li")] == \
+            [a["text"] for a in rec["alternatives"]]
+        assert bool(browser.find_elements(By.ID, "close-call")) is rec["close_call"]
+        tie = browser.find_elements(By.ID, "tie-break")
+        assert (tie[0].text if tie else None) == (f"Tie-break: {rec['tie_break']}" if rec["tie_break"] else None)
 
 
 def test_the_recommendation_follows_the_answers_without_a_reload(browser: WebDriver, web: WebServer) -> None:
@@ -206,11 +212,13 @@ def test_with_javascript_off_the_form_still_downloads(web: WebServer, tmp_path: 
 # A recommendation with every key the JSON may grow (close calls, alternatives, richer sources) and
 # one nobody has invented yet: the page must show them all and break on none.
 FUTURE = {
-    "stack": "flask", "scores": {"express": 6, "flask": 7, "django": 2}, "margin": 1, "close_call": True,
-    "reasons": [{"rule": "r1", "stack": "flask", "weight": 3, "text": "Flask fits small APIs.",
-                 "source": "Tech Matchups", "publisher": "Example Press", "section": "Use cases"}],
-    "disagreements": [{"id": "d1", "text": "The sources split on scaling."}],
-    "alternatives": [{"stack": "express", "text": "if the team knows JavaScript best"}, "Django, for an admin"],
+    "stack": "flask", "runner_up": "express", "scores": {"express": 6, "flask": 7, "django": 2}, "margin": 1,
+    "close_call": True, "close_call_between": ["flask", "express"], "tie_break": None,
+    "reasons": [{"rule": "r1", "stacks": ["flask", "django"], "weight": 3, "text": "Python fits small APIs.",
+                 "source": "Tech Matchups", "publisher": None, "section": "Use cases"}],
+    "disagreements": [{"id": "d1", "topic": "Scaling", "text": "The sources split on scaling.", "positions": []}],
+    "alternatives": [{"stack": "express", "changes": {"team_language": "javascript"},
+                      "text": "Express would win if your team knew JavaScript best."}, {"stack": "django"}],
     "confidence": "medium",
 }
 
@@ -255,12 +263,15 @@ def test_the_page_shows_every_key_the_recommendation_may_grow(browser: WebDriver
         browser.get(f"http://127.0.0.1:{stub.server_address[1]}/")
         WebDriverWait(browser, 20).until(lambda d: d.find_elements(By.ID, "verdict"))
         assert browser.find_element(By.ID, "verdict").text == "Recommended: Flask (Python)"
-        assert browser.find_element(By.ID, "close-call").text == "Close call: the top two stacks are 1 point apart"
+        assert browser.find_element(By.ID, "runner-up").text == "Runner-up: Express (Node.js) (1 point behind)"
+        assert browser.find_element(By.ID, "close-call").text == \
+            "Close call between Flask (Python), Express (Node.js): the top two are 1 point apart"
+        assert browser.find_elements(By.ID, "tie-break") == []  # null: nothing to say
         reason = browser.find_element(By.CSS_SELECTOR, "#reasons li").text
-        assert reason.splitlines() == ["+3 Flask (Python) Flask fits small APIs.",
-                                       "Source: Tech Matchups, Example Press, Use cases"]
+        assert reason.splitlines() == ["+3 Flask (Python), Django (Python) Python fits small APIs.",
+                                       "Source: Tech Matchups, Use cases"]
         assert [li.text for li in browser.find_elements(By.CSS_SELECTOR, "#alternatives li")] == [
-            "Express (Node.js): if the team knows JavaScript best", "Django, for an admin"]
+            "Express would win if your team knew JavaScript best.", "Django (Python)"]
         assert [li.text for li in browser.find_elements(By.CSS_SELECTOR, "#disagreements li")] == [
             "The sources split on scaling."]
         assert [p.text for p in browser.find_elements(By.CSS_SELECTOR, "#recommendation .extra")] == [

@@ -123,7 +123,7 @@ async def recommend_answers(request: Request) -> Response:
     """`stackpick recommend --json`, over HTTP: the same function, the same JSON."""
     async def handle() -> Response:
         from stackpick.questions import parse_answers
-        from stackpick.rules import recommend
+        from stackpick.recommendation import recommend
 
         answers = parse_answers(await inputs.json_object(request, _state(request).options))
         return JSONResponse(recommend(answers).as_dict())

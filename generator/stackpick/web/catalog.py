@@ -76,7 +76,7 @@ def team_job(template: TeamTemplate, raw: Mapping[str, object], output: str) -> 
     """A render of a team template: stackpick's keys are checked, the template's own pass through."""
     from stackpick.answers import Resolver
     from stackpick.new import choose_stack, decision_record
-    from stackpick.rules import recommend
+    from stackpick.recommendation import recommend
 
     for key in raw:
         if key not in BY_KEY and key not in template.questions:

@@ -10,8 +10,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from stackpick import __version__
-from stackpick.present import LABELS
-from stackpick.questions import DECISION_QUESTIONS, METADATA_QUESTIONS, STACK_QUESTION, STACKS, Question
+from stackpick.questions import DECISION_QUESTIONS, METADATA_QUESTIONS, STACK_QUESTION, Question
+from stackpick.stacks import BY_KEY as STACKS
 from stackpick.web.catalog import OWN, TeamTemplate
 
 ASSETS = Path(__file__).resolve().parent / "assets"
@@ -31,7 +31,7 @@ def metadata(teams: Sequence[TeamTemplate]) -> dict[str, object]:
     return {
         "version": __version__,
         "questions": questions,
-        "stacks": [{"id": s, "label": LABELS[s]} for s in STACKS],
+        "stacks": [{"id": s.key, "label": s.title} for s in STACKS.values()],
         "templates": [{"id": OWN, "number": 0, "questions": [q["key"] for q in questions]},
                       *(t.describe(n) for n, t in enumerate(teams, start=1))],
         "formats": ["zip", "tar.gz"],

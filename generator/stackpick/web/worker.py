@@ -44,7 +44,11 @@ def warm() -> bool:
     return True
 
 
+_fired: list[bool] = []  # set when this process's render timer went off
+
+
 def _timeout(signum: int, frame: FrameType | None) -> None:
+    _fired.append(True)
     raise RenderTimeoutError
 
 
@@ -52,6 +56,7 @@ def build(job: Job, folder: str, timeout: float) -> bytes | list[dict[str, objec
     """Render JOB inside FOLDER within TIMEOUT seconds; return the archive bytes or the file list."""
     from stackpick import render
 
+    _fired.clear()
     previous = signal.signal(signal.SIGALRM, _timeout)
     signal.setitimer(signal.ITIMER_REAL, timeout)
     tempfile.tempdir = folder  # whatever Copier stages (its clone of the template) lands in FOLDER too
@@ -61,6 +66,12 @@ def build(job: Job, folder: str, timeout: float) -> bytes | list[dict[str, objec
         if job.output == "tree":
             return archive.listing(dest)
         return archive.pack(dest, job.top, job.output)
+    except Exception as exc:
+        # The timer's exception can surface as another one: Copier's clean-up of a half-made clone
+        # fails, and the adapter reports that as a RenderError. It is still a timeout.
+        if _fired:
+            raise RenderTimeoutError from exc
+        raise
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)

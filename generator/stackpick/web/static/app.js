@@ -51,18 +51,36 @@ function sourceLine(reason) {
   return parts.length ? "Source: " + parts.join(", ") : null;
 }
 
-const KNOWN = new Set(["stack", "scores", "reasons", "disagreements", "close_call", "margin", "alternatives"]);
+// Keys shown in their own place; any other key still shows, plainly, so a newer server breaks nothing.
+const KNOWN = new Set(["stack", "runner_up", "scores", "margin", "close_call", "close_call_between", "tie_break",
+  "reasons", "disagreements", "alternatives"]);
+
+function names(stacks) {
+  return stacks.map((s) => labels[s] || s).join(", ");
+}
+
+function points(n) {
+  return `${n} point${n === 1 ? "" : "s"}`;
+}
 
 function renderRecommendation(rec) {
   const body = [];
   const label = labels[rec.stack] || rec.stack;
   body.push(el("p", { class: "verdict", id: "verdict", "data-stack": rec.stack }, "Recommended: ", el("strong", {}, label)));
+  if (rec.runner_up) {
+    const behind = typeof rec.margin === "number" ? ` (${points(rec.margin)} behind)` : "";
+    body.push(el("p", { id: "runner-up" }, `Runner-up: ${labels[rec.runner_up] || rec.runner_up}${behind}`));
+  }
   if (rec.close_call) {
+    const between = Array.isArray(rec.close_call_between) && rec.close_call_between.length
+      ? `between ${names(rec.close_call_between)}` : "";
     const detail = typeof rec.close_call === "object" ? text(rec.close_call)
-      : (typeof rec.margin === "number" ? `the top two stacks are ${rec.margin} point${rec.margin === 1 ? "" : "s"} apart` : "the top stacks score close together");
-    body.push(el("p", { class: "close-call", id: "close-call" }, el("strong", {}, "Close call: "), detail));
-  } else if (typeof rec.margin === "number") {
-    body.push(el("p", { class: "margin" }, `Ahead by ${rec.margin} point${rec.margin === 1 ? "" : "s"}.`));
+      : [between, typeof rec.margin === "number" ? `the top two are ${points(rec.margin)} apart` : ""]
+        .filter(Boolean).join(": ");
+    body.push(el("p", { class: "close-call", id: "close-call" }, el("strong", {}, "Close call"), detail ? " " + detail : ""));
+  }
+  if (typeof rec.tie_break === "string" && rec.tie_break) {
+    body.push(el("p", { id: "tie-break" }, el("strong", {}, "Tie-break: "), rec.tie_break));
   }
   const scores = Object.entries(rec.scores || {}).sort((a, b) => b[1] - a[1]);
   const table = el("table", { id: "scores" }, el("caption", {}, "Scores"),
@@ -74,8 +92,9 @@ function renderRecommendation(rec) {
   if (Array.isArray(rec.reasons) && rec.reasons.length) {
     const list = el("ul", { id: "reasons", class: "reasons" });
     for (const reason of rec.reasons) {
+      const stacks = Array.isArray(reason.stacks) ? reason.stacks : [reason.stack];
       list.append(el("li", {},
-        el("span", { class: "weight" }, `+${reason.weight} ${labels[reason.stack] || reason.stack}`), " ",
+        el("span", { class: "weight" }, `+${reason.weight} ${names(stacks)}`), " ",
         text(reason),
         sourceLine(reason) ? el("span", { class: "source" }, sourceLine(reason)) : null));
     }
@@ -84,10 +103,11 @@ function renderRecommendation(rec) {
   if (Array.isArray(rec.alternatives) && rec.alternatives.length) {
     const list = el("ul", { id: "alternatives" });
     for (const alt of rec.alternatives) {
-      list.append(el("li", {}, typeof alt === "object" && alt && alt.stack
-        ? `${labels[alt.stack] || alt.stack}${alt.text || alt.when ? ": " + (alt.text || alt.when) : ""}` : text(alt)));
+      const shown = alt && typeof alt === "object" && typeof alt.text !== "string" && alt.stack
+        ? labels[alt.stack] || alt.stack : text(alt);
+      list.append(el("li", {}, shown));
     }
-    body.push(el("h3", {}, "Alternatives"), list);
+    body.push(el("h3", {}, "What would change it"), list);
   }
   if (Array.isArray(rec.disagreements) && rec.disagreements.length) {
     const list = el("ul", { id: "disagreements" });
@@ -95,7 +115,7 @@ function renderRecommendation(rec) {
     body.push(el("h3", {}, "Where the sources disagree"), list);
   }
   for (const [key, value] of Object.entries(rec)) {
-    if (KNOWN.has(key)) continue;  // anything newer still shows, plainly
+    if (KNOWN.has(key) || value === null || value === undefined) continue;
     body.push(el("p", { class: "extra" }, el("strong", {}, key.replaceAll("_", " ") + ": "), text(value)));
   }
   recBody.replaceChildren(...body);
