@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import random
+import time
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -154,8 +155,13 @@ def test_security_headers_and_request_ids(web: WebServer) -> None:
 
 def test_request_log_lines_are_json_with_the_request_id(web: WebServer) -> None:
     call(web.base + "/healthz", headers={"X-Request-ID": "log-line-check"})
-    lines = [json.loads(line) for line in web.server.log.read_text().splitlines() if line.startswith("{")]
-    mine = [line for line in lines if line.get("request_id") == "log-line-check"]
+    deadline = time.monotonic() + 10
+    while True:  # the line is written once the response has gone out
+        lines = [json.loads(line) for line in web.server.log.read_text().splitlines() if line.startswith("{")]
+        mine = [line for line in lines if line.get("request_id") == "log-line-check"]
+        if mine or time.monotonic() > deadline:
+            break
+        time.sleep(0.1)
     assert len(mine) == 1, lines[-5:]
     assert mine[0]["method"] == "GET" and mine[0]["path"] == "/healthz" and mine[0]["status"] == 200
     assert {"time", "level", "duration_ms"} <= set(mine[0])
