@@ -93,7 +93,8 @@ def test_a_render_past_the_timeout_is_504_and_cleaned(tmp_path: Path) -> None:
 
 def _team_template(root: Path, *, tasks: bool = False) -> Path:
     root.mkdir()
-    config = "project_name:\n  type: str\nflavour:\n  type: str\n  default: plain\n"
+    config = ("project_name:\n  type: str\nflavour:\n  type: str\n  default: plain\n"
+              "  validator: \"{% if flavour == 'bad' %}not a flavour{% endif %}\"\n")
     if tasks:
         config += "_tasks:\n  - touch pwned\n"
     (root / "copier.yml").write_text(config)
@@ -124,6 +125,10 @@ def test_team_templates_by_name_only_and_never_trusted(tmp_path: Path) -> None:
         assert unknown.status == 400 and unknown.json() == {
             "error": f"template: {str(good)[:80]!r} is not offered here; this server offers: stackpick, "
                      "service-template", "key": "template"}
+        refused = call(server.base + "/starter.zip?template=1&project_name=x&flavour=bad")
+        assert refused.status == 400 and refused.json() == {
+            "error": "rendering service-template failed: Validation error for question 'flavour': not a flavour",
+            "key": "flavour"}
         stray = call(server.base + "/starter.zip?template=1&project_name=x&colour=red")
         assert stray.status == 400 and isinstance(stray.json(), dict) and stray.json()["key"] == "colour"
         server.wait_clean()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import re
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -104,7 +105,11 @@ async def _render(request: Request, output: str) -> Any:
     except StackpickError as exc:  # Copier refused the team template's answers
         if team is None:
             raise
-        raise HTTPError(400, str(exc), "template") from exc
+        # Name the template as users know it, never by its location on the server.
+        message = str(exc).replace(team.src, team.name)
+        named = re.search(r"question '([^']+)'", message)
+        key = named.group(1) if named and named.group(1) in team.questions else "template"
+        raise HTTPError(400, message, key) from exc
 
 
 async def index(request: Request) -> Response:
