@@ -91,7 +91,7 @@ def _not_ready(state: State) -> HTTPError:
     return HTTPError(503, message, headers={"Retry-After": str(state.options.retry_after)})
 
 
-async def _render(request: Request, output: str) -> Any:
+async def _render(request: Request, output: str) -> tuple[Job, Any]:
     state = _state(request)
     raw: dict[str, object] = {k: v for k, v in (await inputs.fields(request, state.options)).items() if v != ""}
     wanted = str(raw.pop("template", ""))
