@@ -117,7 +117,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _serve_parser(commands: argparse._SubParsersAction[_Parser]) -> None:
     serve = commands.add_parser(
-        "serve", help="run the web initializr and its HTTP API (needs stackpick[web])",
+        "serve", help="run the web initializr and its HTTP API (needs the web extra)",
         description="Serve the questionnaire as a web page and an HTTP API that renders projects as "
                     "zip or tar.gz archives. Stops gracefully on SIGTERM or Ctrl-C.", epilog=EPILOG)
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
@@ -264,8 +264,9 @@ def _serve(args: argparse.Namespace) -> int:
         from stackpick.web.options import ServeOptions
         from stackpick.web.server import run
     except ImportError as exc:
-        raise UsageError(f"stackpick serve needs the web extra ({exc.name} is missing): "
-                         "pip install 'stackpick[web]'") from exc
+        raise UsageError(f"stackpick serve needs the web extra ({exc.name} is missing): install "
+                         "stackpick with it, e.g. `pip install -e '.[web]'` in a checkout or "
+                         "`pipx install '.[web]'`") from exc
     given = {"workers": args.workers, "max_renders": args.max_renders, "render_timeout": args.render_timeout}
     return run(ServeOptions(host=args.host, port=args.port, templates=tuple(args.templates),
                             **{k: v for k, v in given.items() if v is not None}))

@@ -166,8 +166,8 @@ def test_serve_without_the_web_extra_says_how_to_install_it() -> None:
               "from stackpick.cli import main; sys.exit(main(['serve']))")
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
     assert (result.returncode, result.stderr) == (
-        2, "stackpick: error: stackpick serve needs the web extra (uvicorn is missing): "
-           "pip install 'stackpick[web]'\n")
+        2, "stackpick: error: stackpick serve needs the web extra (uvicorn is missing): install stackpick "
+           "with it, e.g. `pip install -e '.[web]'` in a checkout or `pipx install '.[web]'`\n")
 
 
 JSON_VALUES = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),

@@ -188,10 +188,10 @@ async def server_error(request: Request, exc: Exception) -> Response:
 
 
 async def _prepare(state: State) -> None:
-    from stackpick import store
+    from stackpick.new import template_store
 
     try:
-        templates = await asyncio.to_thread(store.ensure)
+        templates = await asyncio.to_thread(template_store)
         state.src, state.vcs_ref = templates.src, templates.current
         assert state.pool is not None
         await state.pool.start()
