@@ -13,7 +13,7 @@ CHECKOV_STAMP := $(VENV)/checkov/$(CHECKOV)
 $(BIN)/stackpick: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet -e '.[test,web]'
 	touch $@
 
 $(CHECKOV_STAMP): | $(BIN)/stackpick

@@ -1,4 +1,5 @@
-"""stackpick's benchmarks: CLI start-up, `new` against Copier, installs, time to first answer, apps under load.
+"""stackpick's benchmarks: CLI start-up, `new` against Copier, installs, time to first answer, apps under load,
+`stackpick serve` downloads.
 
     .venv/bin/python bench/run.py [--quick] [--only SECTION ...] [--keep] [--plot FILE] [--today-ref REF]
 
@@ -28,10 +29,11 @@ import installs
 import plot
 import previous
 import startup
+import web
 from procs import BenchError, clean_env
 from table import Verdict
 
-SECTIONS = ("cli", "new", "install", "first", "apps")
+SECTIONS = ("cli", "new", "install", "first", "apps", "web")
 PLOT = previous.ROOT / "docs" / "benchmarks.svg"
 
 
@@ -110,6 +112,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             runs = 5 if quick else 7
             section(f"`stackpick new` against `copier copy` (median of {runs} interleaved runs)")
             verdicts += generation.bench(stackpick, tool("copier"), work, runs, env)
+        if "web" in sections:
+            rounds, runs = (2, 5) if quick else (4, 9)
+            section(f"`stackpick serve` downloads ({web.CLIENTS} concurrent clients x {rounds}) against "
+                    f"`stackpick new` run serially ({runs} runs)")
+            verdicts += web.bench(stackpick, work, rounds, runs, env)
         checkout = previous.current(stackpick, env)
         uv = only_uv(work) if {"install", "first", "apps"} & set(sections) else Path("uv")
         stacks = tuple(args.stack or apps.STACKS)

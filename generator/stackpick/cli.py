@@ -14,7 +14,7 @@ from types import FrameType
 from typing import NoReturn
 
 from stackpick import __version__
-from stackpick.errors import AbortedError, ExitCode, StackpickError
+from stackpick.errors import AbortedError, ExitCode, StackpickError, UsageError
 
 EPILOG = ("Exit codes: 0 ok, 1 failure, 2 usage or bad input, 3 update left conflicts, 130 interrupted, "
           "141 output closed early.")
@@ -111,7 +111,26 @@ def build_parser() -> argparse.ArgumentParser:
                                     "every rule (condition, stacks, weight, reason, cited section) and "
                                     "where the articles disagree.",
                         epilog=EPILOG)
+    _serve_parser(commands)
     return parser
+
+
+def _serve_parser(commands: argparse._SubParsersAction[_Parser]) -> None:
+    serve = commands.add_parser(
+        "serve", help="run the web initializr and its HTTP API (needs the web extra)",
+        description="Serve the questionnaire as a web page and an HTTP API that renders projects as "
+                    "zip or tar.gz archives. Stops gracefully on SIGTERM or Ctrl-C.", epilog=EPILOG)
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000)")
+    serve.add_argument("--template", dest="templates", action="append", default=[], metavar="SRC",
+                       help="also offer this team Copier template (repeatable; git URL or local path, "
+                            "never rendered with --trust)")
+    serve.add_argument("--workers", type=int, metavar="N",
+                       help="render processes (default: $COMPUTE_WORKERS, else the CPUs available)")
+    serve.add_argument("--max-renders", type=int, metavar="N",
+                       help="renders accepted at once, running or waiting; beyond it 503 (default: 32)")
+    serve.add_argument("--render-timeout", type=float, metavar="SECONDS",
+                       help="longest one render may run before 504 (default: 30)")
 
 
 _STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
@@ -208,6 +227,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         return recommend.rules()
     if args.command in ("update", "check"):
         return _update_or_check(args)
+    if args.command == "serve":
+        return _serve(args)
     from stackpick import answers
 
     if args.command == "new" and args.template:
@@ -239,4 +260,17 @@ def _update_or_check(args: argparse.Namespace) -> int:
     return update.run(update.UpdateOptions(path=args.path, data=data, vcs_ref=args.vcs_ref,
                                            trust=args.trust, dry_run=args.dry_run, as_json=args.json,
                                            abort=args.abort))
+
+
+def _serve(args: argparse.Namespace) -> int:
+    try:
+        from stackpick.web.options import ServeOptions
+        from stackpick.web.server import run
+    except ImportError as exc:
+        raise UsageError(f"stackpick serve needs the web extra ({exc.name} is missing): install "
+                         "stackpick with it, e.g. `pip install -e '.[web]'` in a checkout or "
+                         "`pipx install '.[web]'`") from exc
+    given = {"workers": args.workers, "max_renders": args.max_renders, "render_timeout": args.render_timeout}
+    return run(ServeOptions(host=args.host, port=args.port, templates=tuple(args.templates),
+                            **{k: v for k, v in given.items() if v is not None}))
 

@@ -6,7 +6,7 @@ import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from stackpick import __version__, present
 from stackpick.answers import Resolver, from_os
@@ -21,6 +21,9 @@ from stackpick.questions import (
 )
 from stackpick.recommendation import Recommendation, recommend
 from stackpick.stacks import BY_KEY as STACKS
+
+if TYPE_CHECKING:
+    from stackpick.store import Store
 
 
 @dataclass
@@ -93,20 +96,44 @@ def _name_from(dest: Path | None) -> str:
         return ""  # undecodable bytes: no suggestion; the name is asked for or must be passed
 
 
+def template_store() -> Store:
+    """The versioned template history, so projects record _src_path and _commit; also copied to the
+    place projects record when it lives outside HOME."""
+    from stackpick import store
+
+    templates = store.ensure()
+    recorded = Path(templates.src).expanduser()
+    if recorded != templates.path:  # a store outside HOME is recorded at its default place: keep a copy there
+        store.ensure(recorded)
+    return templates
+
+
+def render_data(resolver: Resolver, rec: Recommendation, stack: str) -> dict[str, Any]:
+    """What Copier renders with: every answer, plus the record of how the stack was chosen."""
+    return {**resolver.answers, "decision": decision_record(rec, stack)}
+
+
+def resolve_defaults(answers: Answers) -> dict[str, Any]:
+    """`new --defaults` without a terminal, as data (the web initializr renders with it)."""
+    resolver = Resolver(dict(answers), use_defaults=True, prompt=False)
+    resolver.require(DECISION_QUESTIONS)
+    rec = recommend(resolver.answers)
+    stack = choose_stack(resolver, rec)
+    collect_metadata(resolver, stack, None)
+    return render_data(resolver, rec, stack)
+
+
 def run(opts: NewOptions) -> int:
     """Run the whole `new` flow; return the exit code."""
     if opts.template is not None:
         from stackpick import team
 
         return team.run(opts)
-    from stackpick import project, render, store  # copier is imported only when rendering
+    from stackpick import project, render  # copier is imported only when rendering
 
     if opts.dest is not None:
         render.check_destination(opts.dest, force=opts.force)
-    templates = store.ensure()  # the versioned history, so the project records _src_path and _commit
-    recorded = Path(templates.src).expanduser()
-    if recorded != templates.path:  # a store outside HOME is recorded at its default place: keep a copy there
-        store.ensure(recorded)
+    templates = template_store()
     resolver = Resolver(opts.answers, use_defaults=opts.defaults, prompt=opts.interactive)
     resolver.require(DECISION_QUESTIONS)
     rec = recommend(resolver.answers)
@@ -116,7 +143,7 @@ def run(opts: NewOptions) -> int:
         print(f"Overriding the recommendation: {stack} instead of {rec.stack}.", flush=True)
     collect_metadata(resolver, stack, opts.dest)
     dest = opts.dest or Path(str(resolver.answers["project_slug"]))
-    data = {**resolver.answers, "decision": decision_record(rec, stack)}
+    data = render_data(resolver, rec, stack)
     progress(f"Rendering the {stack} template into {dest} ...")
     commit = None
     if opts.git and not project.inside_repository(dest):

@@ -19,8 +19,8 @@ def test_version(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 @pytest.mark.parametrize("argv", [["--help"], ["new", "--help"], ["recommend", "--help"], ["rules", "--help"],
-                                  ["update", "--help"], ["check", "--help"]],
-                         ids=["top", "new", "recommend", "rules", "update", "check"])
+                                  ["update", "--help"], ["check", "--help"], ["serve", "--help"]],
+                         ids=["top", "new", "recommend", "rules", "update", "check", "serve"])
 def test_every_command_has_help(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
     assert main(argv) == 0
     assert "usage: stackpick" in capsys.readouterr().out
@@ -126,10 +126,11 @@ def test_light_commands_do_not_import_copier_or_questionary() -> None:
         "import sys, contextlib, io\n"
         "from stackpick.cli import main\n"
         "with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):\n"
-        "    for argv in (['--help'], ['rules'], ['recommend', '--json', '-d', 'app_type=cms'],\n"
+        "    for argv in (['--help'], ['serve', '--help'], ['rules'], ['recommend', '--json', '-d', 'app_type=cms'],\n"
         "                 ['recommend', '-d', 'app_type=iot']):\n"
         "        main(argv)\n"
-        "heavy = sorted(m for m in ('copier', 'questionary', 'prompt_toolkit', 'jinja2') if m in sys.modules)\n"
+        "heavy = sorted(m for m in ('copier', 'questionary', 'prompt_toolkit', 'jinja2', 'starlette', 'uvicorn',\n"
+        "                           'prometheus_client', 'stackpick.web') if m in sys.modules)\n"
         "print(','.join(heavy))\n"
     )
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
