@@ -1,0 +1,135 @@
+// Prometheus metrics on GET /metrics: requests and their latency by route and status, plus
+// prom-client's default process metrics (CPU, memory, event-loop lag, GC). Under the cluster
+// entry each worker counts its own requests, and /metrics answers the sum over all workers,
+// whichever worker the scrape lands on (the primary gathers them over the cluster's IPC channel).
+import cluster from 'node:cluster';
+import client from 'prom-client';
+
+const LABELS = ['method', 'route', 'status'];
+const SNAPSHOT_REQUEST = 'metrics:snapshot-request';
+const SNAPSHOT = 'metrics:snapshot';
+const COLLECT = 'metrics:collect';
+const COLLECTED = 'metrics:collected';
+const TIMEOUT_MS = 3_000;
+
+const registry = client.register;
+client.collectDefaultMetrics({ register: registry });
+
+const requests = new client.Counter({
+  name: 'http_requests_total',
+  help: 'HTTP requests answered, by method, route and status.',
+  labelNames: LABELS,
+  registers: [registry],
+});
+
+const duration = new client.Histogram({
+  name: 'http_request_duration_seconds',
+  help: 'Time from receiving a request to finishing its response, by method, route and status.',
+  labelNames: LABELS,
+  buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+  registers: [registry],
+});
+
+// One cached pair of label children per (method, route, status): prom-client then skips
+// hashing the label values on every request.
+const series = new Map();
+
+/** Count and time one answered request; ROUTE is the route's pattern (`/items/:id`), not the path. */
+export function recordRequest(method, route, status, seconds) {
+  const key = `${method} ${route} ${status}`;
+  let pair = series.get(key);
+  if (pair === undefined) {
+    pair = [requests.labels(method, route, status), duration.labels(method, route, status)];
+    series.set(key, pair);
+  }
+  pair[0].inc();
+  pair[1].observe(seconds);
+}
+
+class MetricsUnavailableError extends Error {
+  status = 503;
+  expose = true;
+}
+
+// In a cluster worker: ask the primary for the sum over all workers, and answer its requests
+// for this worker's own numbers.
+const waiting = new Map();
+let nextRequest = 0;
+if (cluster.isWorker) {
+  process.on('message', (message) => {
+    if (message?.type === SNAPSHOT_REQUEST) {
+      registry.getMetricsAsJSON().then((metrics) => process.send({ type: SNAPSHOT, id: message.id, metrics }));
+    } else if (message?.type === COLLECTED) {
+      waiting.get(message.id)?.(message);
+    }
+  });
+}
+
+function fromPrimary() {
+  const id = nextRequest++;
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      waiting.delete(id);
+      reject(new MetricsUnavailableError('The cluster primary did not answer with metrics'));
+    }, TIMEOUT_MS);
+    waiting.set(id, ({ text, error }) => {
+      clearTimeout(timer);
+      waiting.delete(id);
+      if (error === undefined) resolve(text);
+      else reject(new MetricsUnavailableError(error));
+    });
+    process.send({ type: COLLECT, id });
+  });
+}
+
+/** GET /metrics: Prometheus' text format, summed over every worker under the cluster entry. */
+export async function metricsHandler(req, res, next) {
+  try {
+    const text = cluster.isWorker ? await fromPrimary() : await registry.metrics();
+    res.set('Content-Type', registry.contentType).send(text);
+  } catch (err) {
+    next(err);
+  }
+}
+
+/**
+ * In the cluster primary: answer a worker's COLLECT by asking every worker that serves requests
+ * (WORKERS() lists them; a worker still starting has no numbers and could not answer) for its
+ * numbers and summing them with prom-client's aggregator.
+ */
+export function gatherWorkerMetrics(workers) {
+  const pending = new Map();
+  let nextSnapshot = 0;
+
+  async function collect(requester) {
+    const targets = new Set([requester, ...workers()].filter((worker) => worker.isConnected()));
+    const id = nextSnapshot++;
+    const snapshots = await new Promise((resolve, reject) => {
+      const got = new Map();
+      const timer = setTimeout(() => {
+        pending.delete(id);
+        reject(new Error(`${targets.size - got.size} of ${targets.size} workers sent no metrics`));
+      }, TIMEOUT_MS);
+      pending.set(id, (worker, metrics) => {
+        got.set(worker, metrics);
+        if (!targets.has(worker) || got.size < targets.size) return;
+        clearTimeout(timer);
+        pending.delete(id);
+        resolve([...got.values()]);
+      });
+      for (const worker of targets) worker.send({ type: SNAPSHOT_REQUEST, id });
+    });
+    return client.AggregatorRegistry.aggregate(snapshots).metrics();
+  }
+
+  cluster.on('message', (worker, message) => {
+    if (message?.type === SNAPSHOT) {
+      pending.get(message.id)?.(worker, message.metrics);
+    } else if (message?.type === COLLECT) {
+      collect(worker).then(
+        (text) => worker.send({ type: COLLECTED, id: message.id, text }),
+        (err) => worker.send({ type: COLLECTED, id: message.id, error: err.message }),
+      );
+    }
+  });
+}
