@@ -1,5 +1,5 @@
-// Per-request telemetry in one middleware: a request id, one access-log line and the request
-// metrics for every request, 404s and errors included. Written for the hot path: one listener
+// Per-request telemetry: a request id, one access-log line and the request metrics for every
+// request, 404s and errors included. Written for the hot path: one listener
 // shared by all responses, no per-request closures or child loggers (measured: pino-http's two
 // child loggers per request cost more CPU than the rest of a hello-world request).
 import { randomUUID } from 'node:crypto';
@@ -21,9 +21,10 @@ export function requestId(req) {
 }
 
 /**
- * Middleware for APP. Each request gets an id (`req.id`, echoed in the X-Request-ID response
- * header) and `req.log`, LOGGER bound to that id (made on first use). When the response is
- * done, it is counted and timed in the metrics and logged as one line:
+ * Returns `observe(req, res)`, for APP's first middleware to call on every request. Each request
+ * gets an id (`req.id`, echoed in the X-Request-ID response header) and `req.log`, LOGGER bound
+ * to that id (made on first use). When the response is done, it is counted and timed in the
+ * metrics and logged as one line:
  * {"level":"info","time":"...","pid":1,"request_id":"...","method":"GET","path":"/","status":200,
  * "duration_ms":0.52,"msg":"request completed"}. Server errors log at `error` with the error
  * (errorHandler hands it over as `res.err`, stack included: the client never sees it).
@@ -60,11 +61,10 @@ export function telemetry(app, logger) {
     else logger.info(line, 'request completed');
   }
 
-  return (req, res, next) => {
+  return (req, res) => {
     req[STARTED] = performance.now();
     req.id = requestId(req);
     res.setHeader('X-Request-ID', req.id);
     res.on('close', done); // emitted once per response: no once() wrapper needed
-    next();
   };
 }
