@@ -204,10 +204,15 @@ def test_websocket_echo(project: Project, served: Server) -> None:
         return
     from websockets.sync.client import connect
 
-    with connect(served.base.replace("http", "ws") + "/ws", open_timeout=10) as ws:
+    url = served.base.replace("http", "ws") + "/ws"
+    with connect(url, open_timeout=10, additional_headers={"X-Request-ID": "e2e-ws"}) as ws:
+        assert ws.response is not None and ws.response.headers["X-Request-ID"] == "e2e-ws"
         for message in ("hello", "héllo wörld"):
             ws.send(message)
             assert ws.recv(timeout=10) == message
+    [line] = log_lines(served, "e2e-ws")
+    assert {k: line[k] for k in ("path", "status", "code", "msg")} == {
+        "path": "/ws", "status": 101, "code": 1000, "msg": "websocket closed"}
 
 
 def test_compute_pool_honours_compute_workers(project: Project, served: Server) -> None:
