@@ -1,7 +1,7 @@
 // Per-request telemetry: a request id, one access-log line and the request metrics for every
-// request, 404s and errors included. Written for the hot path: one listener
-// shared by all responses, no per-request closures or child loggers (measured: pino-http's two
-// child loggers per request cost more CPU than the rest of a hello-world request).
+// request, 404s and errors included. Written for the hot path: one listener shared by all
+// responses, no per-request closures or child loggers (measured: pino-http's two child loggers
+// per request cost more CPU than the rest of a hello-world request).
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { recordRequest } from './metrics.js';
