@@ -94,7 +94,9 @@ let nextRequest = 0;
 if (cluster.isWorker) {
   process.on('message', (message) => {
     if (message?.type === SNAPSHOT_REQUEST) {
-      registry.getMetricsAsJSON().then((metrics) => process.send({ type: SNAPSHOT, id: message.id, metrics }));
+      registry.getMetricsAsJSON().then((metrics) => {
+        if (process.connected) process.send({ type: SNAPSHOT, id: message.id, metrics }); // not when shutting down
+      });
     } else if (message?.type === COLLECTED) {
       waiting.get(message.id)?.(message);
     }
@@ -147,8 +149,9 @@ export function gatherWorkerMetrics(workers) {
         reject(new Error(`${targets.size - got.size} of ${targets.size} workers sent no metrics`));
       }, TIMEOUT_MS);
       pending.set(id, (worker, metrics) => {
+        if (!targets.has(worker)) return;
         got.set(worker, metrics);
-        if (!targets.has(worker) || got.size < targets.size) return;
+        if (got.size < targets.size) return;
         clearTimeout(timer);
         pending.delete(id);
         resolve([...got.values()]);
@@ -162,10 +165,8 @@ export function gatherWorkerMetrics(workers) {
     if (message?.type === SNAPSHOT) {
       pending.get(message.id)?.(worker, message.metrics);
     } else if (message?.type === COLLECT) {
-      collect(worker).then(
-        (text) => worker.send({ type: COLLECTED, id: message.id, text }),
-        (err) => worker.send({ type: COLLECTED, id: message.id, error: err.message }),
-      );
+      const reply = (answer) => worker.isConnected() && worker.send({ type: COLLECTED, id: message.id, ...answer });
+      collect(worker).then((text) => reply({ text }), (err) => reply({ error: err.message }));
     }
   });
 }
