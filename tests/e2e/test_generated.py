@@ -46,9 +46,6 @@ class Case:
 
 
 CASES = [
-    Case("express-rest-api", "express", {"app_type": "rest_api"}),
-    Case("express-realtime-high", "express", {"app_type": "realtime", "concurrency": "high"}),
-    Case("express-cpu-heavy", "express", {"app_type": "rest_api", "cpu_heavy": "true"}),
     Case("flask-rest-api-low", "flask", {"app_type": "rest_api", "concurrency": "low"}),
     Case("flask-realtime-high", "flask", {"app_type": "realtime", "concurrency": "high"}),
     Case("flask-cpu-heavy-medium", "flask", {"app_type": "data_ml", "cpu_heavy": "true",
