@@ -9,7 +9,7 @@ from typing import Any
 from packaging.version import InvalidVersion, Version
 
 from stackpick import store
-from stackpick.errors import NotAProjectError, TemplateStoreError, UpdateError
+from stackpick.errors import NotAProjectError, TemplateStoreError, UpdateError, UsageError
 
 ANSWERS_FILE = ".copier-answers.yml"
 
@@ -82,8 +82,9 @@ def require_version(project: Generated, version: str, *, recorded: bool = True) 
         what = f"{ANSWERS_FILE} records template version" if recorded else "--vcs-ref names template version"
         hint = (f"set _commit in {ANSWERS_FILE} to the version the project was generated from" if recorded
                 else "pass one of those")
-        raise UpdateError(f"{what} {version}, which the template {project.src} does not have "
-                          f"(its newest versions: {shown}); {hint}")
+        error = UpdateError if recorded else UsageError  # --vcs-ref is the user's input: exit 2
+        raise error(f"{what} {version}, which the template {project.src} does not have "
+                    f"(its newest versions: {shown}); {hint}")
 
 
 def _order(tag: str) -> tuple[int, Version | str]:

@@ -229,7 +229,7 @@ def test_unknown_or_older_target_versions_are_refused(project: Path, release: Re
                                                       capsys: pytest.CaptureFixture[str]) -> None:
     release("0.2.0", {"flask/README.md.jinja": README_V1 + "\nMore.\n"})
     capsys.readouterr()
-    assert main(["update", str(project), "--vcs-ref", "7.0.0"]) == 1
+    assert main(["update", str(project), "--vcs-ref", "7.0.0"]) == 2  # the user's input: exit 2
     assert capsys.readouterr().err == ("stackpick: error: --vcs-ref names template version 7.0.0, "
                                               "which the template ~/.local/share/stackpick/templates.bundle "
                                               "does not have (its newest versions: 0.1.0, 0.2.0); pass one of those\n")
@@ -265,3 +265,24 @@ def test_a_write_that_fails_half_way_restores_every_file(project: Path, release:
         "every file was restored as it was before the update\n")
     assert snapshot(project) == before and status(project) == ""
     assert not (project / ".git" / "stackpick").exists()
+
+
+def test_git_variables_leaked_from_a_hook_are_not_used(project: Path, release: Release, tmp_path: Path,
+                                                       source_repo: Path) -> None:
+    """`stackpick update` run from a git hook of another repository (GIT_DIR, GIT_INDEX_FILE set), as a
+    process: Copier's git sees the environment the process started with."""
+    other = tmp_path / "other"
+    git(tmp_path, "init", "-q", str(other))
+    release("0.2.0", {"flask/README.md.jinja": README_V1 + "\nMore.\n"})
+    env = {**os.environ, "GIT_DIR": str(other / ".git"), "GIT_WORK_TREE": str(other),
+           "GIT_INDEX_FILE": str(other / ".git" / "index")}
+    done = subprocess.run([sys.executable, "-m", "tests.update.runner", str(source_repo), "update", str(project)],
+                          cwd=Path(__file__).resolve().parents[2], env=env, capture_output=True, text=True,
+                          timeout=120, check=False)
+    assert (done.returncode, done.stderr) == (0, "")
+    assert done.stdout == (
+        f"Updated {project} from template version 0.1.0 to 0.2.0: 2 file(s) changed.\n"
+        "  updated   .copier-answers.yml\n  updated   README.md\n"
+        "Review with `git diff`, run the tests, then commit.\n")
+    assert status(project) == " M .copier-answers.yml\n M README.md\n"
+    assert git(other, "status", "--porcelain") == "" and not (other / ".git" / "index").exists()
