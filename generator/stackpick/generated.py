@@ -10,6 +10,7 @@ from packaging.version import InvalidVersion, Version
 
 from stackpick import store
 from stackpick.errors import NotAProjectError, TemplateStoreError, UpdateError, UsageError
+from stackpick.questions import kind
 
 ANSWERS_FILE = ".copier-answers.yml"
 
@@ -47,11 +48,18 @@ def load(path: Path) -> Generated:
                                "pass the folder that `stackpick new` created")
     try:
         answers = yaml.safe_load(answers_file.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as exc:
+        raise NotAProjectError(f"{answers_file} is not UTF-8 text (byte {exc.object[exc.start]:#04x} at offset "
+                               f"{exc.start}); restore it from your git history") from exc
     except (OSError, yaml.YAMLError) as exc:
         raise NotAProjectError(f"{answers_file} cannot be read as YAML ({exc.__class__.__name__})") from exc
     if not isinstance(answers, dict) or not answers.get("_src_path") or not answers.get("_commit"):
         raise NotAProjectError(f"{answers_file} records no template source and version (_src_path, "
                                "_commit); only projects rendered from a git-versioned template can update")
+    for key in ("_src_path", "_commit"):
+        if not isinstance(answers[key], str | int | float) or isinstance(answers[key], bool):
+            raise NotAProjectError(f"{answers_file}: {key} must be text, not {kind(answers[key])}; "
+                                   f"restore it from your git history")
     return Generated(path=path, answers={str(k): v for k, v in answers.items()})
 
 

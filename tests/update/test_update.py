@@ -286,3 +286,25 @@ def test_git_variables_leaked_from_a_hook_are_not_used(project: Path, release: R
         "Review with `git diff`, run the tests, then commit.\n")
     assert status(project) == " M .copier-answers.yml\n M README.md\n"
     assert git(other, "status", "--porcelain") == "" and not (other / ".git" / "index").exists()
+
+
+@pytest.mark.parametrize(("content", "reason"), [
+    (b"\xff\xfe\x00binary", " is not UTF-8 text (byte 0xff at offset 0); restore it from your git history"),
+    (b"_src_path: [unclosed\n", " cannot be read as YAML (ParserError)"),
+    (b"- a\n- b\n", " records no template source and version (_src_path, _commit); only projects rendered from "
+                    "a git-versioned template can update"),
+    (b"_src_path: ~/.local/share/stackpick/templates.bundle\n_commit: [1]\n",
+     ": _commit must be text, not a list; restore it from your git history"),
+    (b"_src_path: {a: 1}\n_commit: 0.1.0\n",
+     ": _src_path must be text, not a mapping; restore it from your git history"),
+], ids=["binary", "broken-yaml", "list", "commit-list", "src-mapping"])
+@pytest.mark.parametrize("command", ["update", "check"])
+def test_a_corrupt_answers_file_is_one_line(project: Path, command: str, content: bytes, reason: str,
+                                            capsys: pytest.CaptureFixture[str]) -> None:
+    (project / ".copier-answers.yml").write_bytes(content)
+    commit_all(project, "corrupt answers")
+    before = snapshot(project)
+    capsys.readouterr()
+    assert main([command, str(project)]) == 2
+    assert capsys.readouterr().err == f"stackpick: error: {project / '.copier-answers.yml'}{reason}\n"
+    assert snapshot(project) == before and status(project) == ""
