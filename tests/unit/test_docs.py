@@ -118,3 +118,22 @@ def test_each_command_states_only_real_exit_codes(command: str) -> None:
     stated = [int(code) for code in re.findall(r"\b(\d+) [a-z]", epilog)]
     assert stated and set(stated) <= {int(code) for code in ExitCode}, epilog
     assert ExitCode.INTERRUPTED in stated, "Ctrl-C exits 130 from every command"
+
+
+def readme_question_rows() -> list[str]:
+    """The README's table of what `stackpick new` asks, as the questions data says it."""
+    from stackpick.questions import DECISION_QUESTIONS, STACK_QUESTION
+
+    rows = ["| key | values | default | question |", "|---|---|---|---|"]
+    for question in (*DECISION_QUESTIONS, STACK_QUESTION):
+        default = "the recommendation" if question is STACK_QUESTION else str(question.default).lower()
+        for key, value, other in question.defaults_when:
+            default += f" (`{str(other).lower()}` when `{key}` is `{value}`)"
+        values = ", ".join(str(v).lower() for v in question.values)
+        rows.append(f"| `{question.key}` | {values} | {default} | {question.text} |")
+    return rows
+
+
+def test_the_questions_table_is_the_questions_data() -> None:
+    section = README.split("## What `stackpick new` asks\n\n", 1)[1].split("\n\n", 1)[0]
+    assert section.splitlines() == readme_question_rows()
