@@ -308,3 +308,29 @@ def test_a_corrupt_answers_file_is_one_line(project: Path, command: str, content
     assert main([command, str(project)]) == 2
     assert capsys.readouterr().err == f"stackpick: error: {project / '.copier-answers.yml'}{reason}\n"
     assert snapshot(project) == before and status(project) == ""
+
+
+def test_user_hooks_and_signing_do_not_touch_an_update(project: Path, release: Release, tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch,
+                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    """A global git config whose hooks fail and whose signing would wait for a passphrase forever."""
+    marker = tmp_path / "ran"
+    hooks = tmp_path / "hooks"
+    hooks.mkdir()
+    for hook in ("pre-commit", "commit-msg", "post-commit", "post-checkout", "pre-applypatch", "post-merge"):
+        (hooks / hook).write_text(f"#!/bin/sh\necho {hook} >> {marker}\nexit 1\n")
+        (hooks / hook).chmod(0o755)
+    gpg = tmp_path / "gpg"
+    gpg.write_text(f"#!/bin/sh\necho gpg >> {marker}\nsleep 600\n")
+    gpg.chmod(0o755)
+    config = tmp_path / "gitconfig"
+    config.write_text(f"[core]\n\thooksPath = {hooks}\n[commit]\n\tgpgsign = true\n[gpg]\n\tprogram = {gpg}\n"
+                      "[user]\n\tsigningkey = ABCDEF\n")
+    release("0.2.0", {"flask/README.md.jinja": README_V1 + "\nMore.\n"})
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(config))
+    capsys.readouterr()
+    assert main(["update", str(project), "--dry-run"]) == 0
+    assert main(["update", str(project)]) == 0
+    assert capsys.readouterr().err == ""
+    assert not marker.exists(), marker.read_text() if marker.exists() else ""
+    assert status(project) == " M .copier-answers.yml\n M README.md\n"
