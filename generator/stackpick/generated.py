@@ -86,20 +86,13 @@ def require_version(project: Generated, version: str, *, recorded: bool = True) 
         if copier_adapter.is_describe(version):
             return  # an untagged commit: Copier itself finds out whether it exists
     if version not in known:
-        shown = ", ".join(sorted(known, key=_order)[-5:]) or "none"
+        shown = ", ".join(copier_adapter.newest(known)) or "none"
         what = f"{ANSWERS_FILE} records template version" if recorded else "--vcs-ref names template version"
         hint = (f"set _commit in {ANSWERS_FILE} to the version the project was generated from" if recorded
                 else "pass one of those")
         error = UpdateError if recorded else UsageError  # --vcs-ref is the user's input: exit 2
         raise error(f"{what} {version}, which the template {project.src} does not have "
                     f"(its newest versions: {shown}); {hint}")
-
-
-def _order(tag: str) -> tuple[int, Version | str]:
-    try:
-        return (1, Version(tag))
-    except InvalidVersion:
-        return (0, tag)
 
 
 def prepare_store(project: Generated) -> store.Store:

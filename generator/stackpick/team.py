@@ -37,6 +37,8 @@ def run(opts: NewOptions) -> int:
     from stackpick import copier_adapter, render
 
     assert opts.template is not None
+    if not opts.template.strip():
+        raise UsageError("--template is empty; pass a template folder, a git repository or a git URL")
     src = template_src(opts.template)
     if opts.dest is not None:
         render.check_destination(opts.dest, force=opts.force)
