@@ -56,8 +56,10 @@ def test_round_trip_keeps_the_user_edit_and_takes_the_template_change(
                       "flask/docs/decisions/0001-stack-choice.md.jinja": "# Rewritten ADR\n"})
     capsys.readouterr()
     assert main(["update", str(project)]) == 0
-    out = capsys.readouterr().out
-    assert "from template version 0.1.0 to 0.2.0" in out and "README.md" in out
+    assert capsys.readouterr().out == (
+        f"Updated {project} from template version 0.1.0 to 0.2.0: 2 file(s) changed.\n"
+        "  updated   .copier-answers.yml\n  updated   README.md\n"
+        "Review with `git diff`, run the tests, then commit.\n")
     assert "users_own_route" in (project / "app.py").read_text()
     assert "Scale it with SCALING.md." in (project / "README.md").read_text()
     assert (project / "docs/decisions/0001-stack-choice.md").read_text() == adr_before
@@ -112,8 +114,8 @@ def test_dirty_tree_is_refused_and_nothing_changes(project: Path, release: Relea
     (project / "notes.txt").write_text("work in progress")
     before = snapshot(project)
     assert main(["update", str(project)]) == 1
-    err = capsys.readouterr().err.strip()
-    assert "uncommitted change" in err and len(err.splitlines()) == 1
+    assert capsys.readouterr().err == (f"stackpick: error: {project} has 1 uncommitted change(s) (first: "
+                                       "notes.txt); commit or stash them, then update\n")
     assert snapshot(project) == before
 
 
@@ -173,18 +175,20 @@ def test_a_folder_that_is_not_a_project_is_refused(command: str, tmp_path: Path,
     folder = tmp_path / "plain"
     folder.mkdir()
     assert main([command, str(folder)]) == 2
-    err = capsys.readouterr().err.strip()
-    assert "is not a generated project" in err and len(err.splitlines()) == 1
+    assert capsys.readouterr().err == (f"stackpick: error: {folder} is not a generated project (no "
+                                       ".copier-answers.yml); pass the folder that `stackpick new` created\n")
     assert list(folder.iterdir()) == []
 
 
 def test_check_says_behind_then_up_to_date(project: Path, release: Release,
                                            capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["check", str(project)]) == 0
-    assert "up to date (template version 0.1.0)" in capsys.readouterr().out
+    assert capsys.readouterr().out == f"{project}: up to date (template version 0.1.0)\n"
     release("0.2.0", {"flask/README.md.jinja": README_V1 + "\nMore.\n"})
     assert main(["check", str(project)]) == 1
-    assert "0.1.0 -> 0.2.0" in capsys.readouterr().out
+    assert capsys.readouterr().out == (f"{project}: behind: template version 0.1.0 -> 0.2.0 would change 1 "
+                                       "file(s) (run `stackpick update --dry-run` to see them, `stackpick "
+                                       "update` to merge)\n")
     assert main(["check", str(project), "--json"]) == 1
     report = json.loads(capsys.readouterr().out)
     assert report | {"path": None} == {"path": None, "template": "~/.local/share/stackpick/templates.bundle",
