@@ -338,3 +338,28 @@ def test_user_hooks_and_signing_do_not_touch_an_update(project: Path, release: R
     assert capsys.readouterr().err == ""
     assert not marker.exists(), marker.read_text() if marker.exists() else ""
     assert status(project) == " M .copier-answers.yml\n M README.md\n"
+
+
+@pytest.mark.parametrize("command", ["update", "check"])
+def test_a_read_only_git_folder_is_one_line(project: Path, source_repo: Path, command: str) -> None:
+    """Without root's permission bypass: the scratch clone under .git cannot be made."""
+    from tests.reliability.conftest import unprivileged
+
+    prefix = unprivileged()
+    assert main(["check", str(project)]) == 0  # the store exists, so only .git is in the way
+    modes = {path: path.stat().st_mode for path in [project / ".git", *(project / ".git").rglob("*")]
+             if path.is_dir()}
+    for path in modes:
+        path.chmod(0o555)
+    try:
+        done = subprocess.run([*prefix, sys.executable, "-m", "tests.update.runner", str(source_repo), command,
+                               str(project)], cwd=Path(__file__).resolve().parents[2], env=os.environ,
+                              capture_output=True, text=True, timeout=120, check=False)
+    finally:
+        for path, mode in modes.items():
+            path.chmod(mode)
+    assert (done.returncode, done.stdout) == ((2 if command == "check" else 1), "")
+    assert done.stderr == (f"stackpick: error: cannot create a scratch folder in {project / '.git' / 'stackpick'} "
+                           "(Permission denied): stackpick merges in a scratch clone under the project's .git "
+                           "folder, so it needs to write there\n")
+    assert status(project) == ""
