@@ -53,8 +53,8 @@ def test_interrupted_new_leaves_nothing_half_made(tmp_path: Path, sig: signal.Si
     if dest.exists():  # finished before the signal (the process may die on its way out): whole
         assert (dest / ".copier-answers.yml").is_file() and (dest / ".git").is_dir()
         assert proc.returncode in (0, -sig), err
-    elif proc.returncode == -sig:  # a loaded machine: the signal came while Python was still starting,
-        assert (out, err) == ("", "")  # before main() took the signals over; nothing had begun
+    elif proc.returncode == -sig:  # a loaded machine: the signal came while the interpreter itself was
+        assert (out, err) == ("", "")  # starting, before stackpick's launcher took the signals over
     else:
         assert (proc.returncode, err) == (130, "stackpick: error: interrupted: nothing was written\n")
 
@@ -147,3 +147,37 @@ def test_any_answer_values_give_a_recommendation_or_one_line(pairs: dict[str, st
     assert code in (0, 2)
     if code == 2:
         assert len(err.getvalue().strip().splitlines()) == 1, err.getvalue()
+
+
+EARLY_SIGNAL = """\
+import os, signal, sys
+from stackpick import launcher
+
+class SignalDuringImport:  # Ctrl-C while the command line is still being imported
+    def find_spec(self, name, path=None, target=None):
+        if name == "stackpick.cli":
+            os.kill(os.getpid(), signal.{sig})
+        return None
+
+sys.meta_path.insert(0, SignalDuringImport())
+sys.argv = ["stackpick", "rules"]
+sys.exit(launcher.run())
+"""
+
+
+@pytest.mark.parametrize("sig", ["SIGINT", "SIGTERM"])
+def test_a_signal_before_the_command_line_is_imported_is_one_line(tmp_path: Path, sig: str) -> None:
+    done = subprocess.run([sys.executable, "-c", EARLY_SIGNAL.format(sig=sig)], cwd=tmp_path, capture_output=True,
+                          text=True, timeout=60, check=False)
+    assert (done.returncode, done.stdout, done.stderr) == (130, "", "stackpick: error: interrupted: nothing was "
+                                                                    "written\n")
+
+
+def test_the_console_script_and_python_m_start_through_the_launcher() -> None:
+    import tomllib
+
+    from tests.support import ROOT
+
+    scripts = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["scripts"]
+    assert scripts == {"stackpick": "stackpick.launcher:run"}
+    assert "from stackpick.launcher import run" in (ROOT / "generator/stackpick/__main__.py").read_text()
