@@ -1,5 +1,5 @@
 import sys
 
-from stackpick.cli import main
+from stackpick.launcher import run
 
-sys.exit(main())
+sys.exit(run())

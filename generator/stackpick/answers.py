@@ -24,7 +24,9 @@ def load(data: Sequence[str] = (), data_file: str | None = None, stack: str | No
 def merge(data: Sequence[str], data_file: str | None, stack: str | None) -> dict[str, object]:
     """The raw answers from a YAML data file, then --data pairs, then --stack, unchecked."""
     raw: dict[str, object] = {}
-    if data_file:
+    if data_file is not None:
+        if not data_file:  # `--data-file ""` (an unset variable in a script) is a mistake, not "no file"
+            raise UsageError("--data-file is empty; pass the path of a YAML file of answers")
         raw.update(read_data_file(Path(data_file)))
     for pair in data:
         key, sep, value = pair.partition("=")

@@ -94,7 +94,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Exit 0 when no newer template version would change PATH's files, 1 when one "
                     "would (behind), 2 on error: not a project, an interrupted update, unresolved "
                     "conflicts, a recorded version the template does not have.",
-        epilog="Exit codes: 0 up to date, 1 behind, 2 error.")
+        epilog="Exit codes: 0 up to date, 1 behind, 2 error, 130 interrupted.")
     check.add_argument("path", nargs="?", type=Path, default=Path("."), metavar="PATH",
                        help="the generated project (default: .)")
     check.add_argument("--json", action="store_true",

@@ -9,7 +9,8 @@ from typing import Any
 from packaging.version import InvalidVersion, Version
 
 from stackpick import store
-from stackpick.errors import NotAProjectError, TemplateStoreError, UpdateError
+from stackpick.errors import NotAProjectError, TemplateStoreError, UpdateError, UsageError
+from stackpick.questions import kind
 
 ANSWERS_FILE = ".copier-answers.yml"
 
@@ -47,11 +48,18 @@ def load(path: Path) -> Generated:
                                "pass the folder that `stackpick new` created")
     try:
         answers = yaml.safe_load(answers_file.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as exc:
+        raise NotAProjectError(f"{answers_file} is not UTF-8 text (byte {exc.object[exc.start]:#04x} at offset "
+                               f"{exc.start}); restore it from your git history") from exc
     except (OSError, yaml.YAMLError) as exc:
         raise NotAProjectError(f"{answers_file} cannot be read as YAML ({exc.__class__.__name__})") from exc
     if not isinstance(answers, dict) or not answers.get("_src_path") or not answers.get("_commit"):
         raise NotAProjectError(f"{answers_file} records no template source and version (_src_path, "
                                "_commit); only projects rendered from a git-versioned template can update")
+    for key in ("_src_path", "_commit"):
+        if not isinstance(answers[key], str | int | float) or isinstance(answers[key], bool):
+            raise NotAProjectError(f"{answers_file}: {key} must be text, not {kind(answers[key])}; "
+                                   f"restore it from your git history")
     return Generated(path=path, answers={str(k): v for k, v in answers.items()})
 
 
@@ -78,19 +86,13 @@ def require_version(project: Generated, version: str, *, recorded: bool = True) 
         if copier_adapter.is_describe(version):
             return  # an untagged commit: Copier itself finds out whether it exists
     if version not in known:
-        shown = ", ".join(sorted(known, key=_order)[-5:]) or "none"
+        shown = ", ".join(copier_adapter.newest(known)) or "none"
         what = f"{ANSWERS_FILE} records template version" if recorded else "--vcs-ref names template version"
         hint = (f"set _commit in {ANSWERS_FILE} to the version the project was generated from" if recorded
                 else "pass one of those")
-        raise UpdateError(f"{what} {version}, which the template {project.src} does not have "
-                          f"(its newest versions: {shown}); {hint}")
-
-
-def _order(tag: str) -> tuple[int, Version | str]:
-    try:
-        return (1, Version(tag))
-    except InvalidVersion:
-        return (0, tag)
+        error = UpdateError if recorded else UsageError  # --vcs-ref is the user's input: exit 2
+        raise error(f"{what} {version}, which the template {project.src} does not have "
+                    f"(its newest versions: {shown}); {hint}")
 
 
 def prepare_store(project: Generated) -> store.Store:

@@ -38,43 +38,64 @@ class HistoryError(Exception):
 TIMEOUT = 120.0
 # Variables that would point git at another repository than the one in `cwd` (they leak in from
 # hooks and scripts that run stackpick); callers that need one pass it through `env`.
-_LOCATING = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY", "GIT_COMMON_DIR",
+LOCATING = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY", "GIT_COMMON_DIR",
              "GIT_ALTERNATE_OBJECT_DIRECTORIES", "GIT_NAMESPACE", "GIT_PREFIX")
 
 
 def git(*args: str, cwd: Path | None = None, env: Mapping[str, str] | None = None,
         check: bool = True, timeout: float | None = None) -> str:
-    """Run git; return its stdout stripped, or raise HistoryError with git's last line.
+    """Run git; return its stdout stripped, or raise HistoryError with git's reason.
 
     Never reads the terminal (no stdin, no prompts, its own session) and is stopped after
     `timeout` seconds (default TIMEOUT), with whatever it started.
     """
-    inherited = {k: v for k, v in os.environ.items() if k not in _LOCATING}
+    code, out, err = run(*args, cwd=cwd, env=env, timeout=timeout)
+    if check and code != 0:
+        raise HistoryError(f"git {subcommand(args)} failed: {reason(err or out)}")
+    return os.fsdecode(out).strip()
+
+
+def run(*args: str, cwd: Path | None = None, env: Mapping[str, str] | None = None, input: bytes | None = None,
+        timeout: float | None = None) -> tuple[int, bytes, bytes]:
+    """Run git with bytes in and out; return (exit code, stdout, stderr).
+
+    Git reads INPUT (nothing: no terminal, no prompts), runs in its own session and is killed with
+    whatever it started after `timeout` seconds (default TIMEOUT) or when we are interrupted.
+    Raise HistoryError when git is missing or too slow.
+    """
+    inherited = {k: v for k, v in os.environ.items() if k not in LOCATING}
     full_env = {**inherited, "GIT_TERMINAL_PROMPT": "0", "GIT_EDITOR": ":", **(env or {})}
     limit = TIMEOUT if timeout is None else timeout
     try:
         proc = subprocess.Popen([b"git", *map(_os_bytes, args)], cwd=cwd,
                                 env={_os_bytes(k): _os_bytes(v) for k, v in full_env.items()},
-                                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, start_new_session=True)
+                                stdin=subprocess.DEVNULL if input is None else subprocess.PIPE,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
     except FileNotFoundError as exc:
         raise HistoryError("git is not installed; stackpick needs it: install git") from exc
     try:
-        out, err = proc.communicate(timeout=limit)
+        out, err = proc.communicate(input=input, timeout=limit)
     except subprocess.TimeoutExpired as exc:
         _stop(proc)
-        raise HistoryError(f"git {_subcommand(args)} did not finish within {limit:g} s (is it waiting for a "
-                           "password, a signing key or a hook?)") from exc
+        raise HistoryError(f"git {subcommand(args)} did not finish within {limit:g} s (is it waiting for a "
+                           "password, a signing key, a hook or a server that does not answer?)") from exc
     except BaseException:  # an interruption: leave no git behind
         _stop(proc)
         raise
-    if check and proc.returncode != 0:
-        lines = (err or out).decode("utf-8", "replace").strip().splitlines()
-        raise HistoryError(f"git {_subcommand(args)} failed: {lines[-1] if lines else 'no output'}")
-    return os.fsdecode(out).strip()
+    return proc.returncode, out, err
 
 
-def _subcommand(args: tuple[str, ...]) -> str:
+def reason(output: bytes) -> str:
+    """The line of git's output that says why it failed: its first `fatal:` or `error:` line, else the last.
+
+    (`git ls-remote` of a missing repository ends with "and the repository exists.", which says nothing.)
+    """
+    lines = [line.strip() for line in output.decode("utf-8", "replace").splitlines() if line.strip()]
+    told = next((line for line in lines if line.startswith(("fatal:", "error:"))), None)
+    return told or (lines[-1] if lines else "no output")
+
+
+def subcommand(args: tuple[str, ...]) -> str:
     """The git command ARGS run, past options such as `-c key=value`."""
     words = iter(args)
     for word in words:

@@ -69,6 +69,12 @@ def compute(project: generated.Generated, repo: Repository, run: Path, data: Map
     With DETAIL, the new version is also rendered alone to tell `updated` from `merged`, and a
     changed decision answer gets its new decision record.
     """
+    with copier_adapter.fetched(project.src):  # a remote template: fetched once, within git's time limit
+        return _compute(project, repo, run, data, target, trust=trust, detail=detail)
+
+
+def _compute(project: generated.Generated, repo: Repository, run: Path, data: Mapping[str, Any],
+             target: str, *, trust: bool, detail: bool) -> Plan:
     work_project = scratch.clone(repo, run)
     pausepoints.reached("cloned")
     copier_adapter.update(work_project, project.src, data, target, trust=trust)

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from stackpick import __version__, present
 from stackpick.answers import Resolver, from_os
-from stackpick.errors import InvalidAnswerError
+from stackpick.errors import InvalidAnswerError, UsageError
 from stackpick.names import check_project_name, check_slug, slugify
 from stackpick.questions import (
     DECISION_QUESTIONS,
@@ -129,11 +129,18 @@ def run(opts: NewOptions) -> int:
         from stackpick import team
 
         return team.run(opts)
-    from stackpick import project, render  # copier is imported only when rendering
+    from stackpick import project, render, store  # copier is imported only when rendering
 
     if opts.dest is not None:
         render.check_destination(opts.dest, force=opts.force)
     templates = template_store()
+    if opts.vcs_ref is not None:  # checked before any question, as update checks it
+        versions = sorted(tag.removeprefix("refs/tags/") for tag in store.tags(templates.path))
+        if opts.vcs_ref not in versions:
+            from stackpick.copier_adapter import newest
+
+            raise UsageError(f"--vcs-ref {opts.vcs_ref}: stackpick's templates have no such version (their "
+                             f"newest versions: {', '.join(newest(versions))})")
     resolver = Resolver(opts.answers, use_defaults=opts.defaults, prompt=opts.interactive)
     resolver.require(DECISION_QUESTIONS)
     rec = recommend(resolver.answers)

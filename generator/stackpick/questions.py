@@ -47,6 +47,11 @@ class Question:
     defaults_when: tuple[tuple[str, str, Answer], ...] = ()
 
     @property
+    def text(self) -> str:
+        """The question in full, as a prompt shows it: the prompt, then the help in brackets."""
+        return f"{self.prompt} ({self.help})"
+
+    @property
     def values(self) -> tuple[Answer, ...]:
         """The values this question accepts."""
         return (True, False) if self.boolean else tuple(v for v, _ in self.choices)
@@ -183,7 +188,7 @@ DECISION_QUESTIONS: tuple[Question, ...] = (
 STACK_QUESTION = Question(
     "stack",
     "Which stack?",
-    "The recommendation is the default; pick another to override it.",
+    "stackpick offers its recommendation as the default; pick another to override it.",
     tuple((key, STACK_FACTS[key].label) for key in STACKS),
     default="flask",
 )
@@ -219,7 +224,7 @@ def ask(question: Question, default: Answer | None = None, validate: Any = None)
     import questionary  # deferred: only interactive runs pay for prompt_toolkit
 
     chosen = question.default if default is None else default
-    instruction = f"({question.help})"
+    instruction = question.text.removeprefix(question.prompt + " ")
     prompt: questionary.Question
     if question.boolean:
         # Our own instruction replaces questionary's (y/N) hint, so it carries the hint and the default.

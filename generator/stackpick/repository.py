@@ -7,13 +7,13 @@ name that starts with a space or holds a newline survives.
 
 from __future__ import annotations
 
-import os
-import subprocess
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from stackpick import history
 from stackpick.errors import GitError, UpdateError
+from stackpick.history import HistoryError
 
 
 @dataclass(frozen=True)
@@ -42,17 +42,18 @@ class Entry:
 
 def run(cwd: Path, *args: str, input: bytes = b"", env: Mapping[str, str] | None = None,
         check: bool = True) -> bytes:
-    """Run git in CWD with bytes in and out; raise GitError with git's last line when it fails."""
-    full_env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "GIT_OPTIONAL_LOCKS": "0", **(env or {})}
+    """Run git in CWD with bytes in and out; raise GitError with git's reason when it fails.
+
+    The runner is `history.run`: a time limit, no terminal, no GIT_DIR leaking in from a hook.
+    """
     try:
-        result = subprocess.run(["git", *args], cwd=cwd, input=input, capture_output=True,
-                                env=full_env, check=False)
-    except FileNotFoundError as exc:
-        raise GitError("git is not installed; stackpick needs it: install git") from exc
-    if check and result.returncode != 0:
-        lines = result.stderr.decode(errors="replace").strip().splitlines()
-        raise GitError(f"git {args[0]} failed: {lines[-1] if lines else 'no output'} (in {cwd})")
-    return result.stdout
+        # Reading the user's repository must not take its index lock (a concurrent `git commit` would fail).
+        code, out, err = history.run(*args, cwd=cwd, env={"GIT_OPTIONAL_LOCKS": "0", **(env or {})}, input=input)
+    except HistoryError as exc:
+        raise GitError(f"{exc} (in {cwd})") from exc
+    if check and code != 0:
+        raise GitError(f"git {history.subcommand(args)} failed: {history.reason(err)} (in {cwd})")
+    return out
 
 
 def text(cwd: Path, *args: str, check: bool = True) -> str:

@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from stackpick import repository
+from stackpick.errors import UpdateError
 from stackpick.repository import Repository
 
 STATE = "stackpick"  # .git/stackpick: scratch runs, the update journal, the conflict record
@@ -34,16 +35,20 @@ def state_dir(repo: Repository) -> Path:
 def opened(repo: Repository) -> Iterator[Path]:
     """A locked, empty run folder under `.git/stackpick`, removed on exit; temp files go inside."""
     state = state_dir(repo)
-    for attempt in range(3):  # another run may remove the empty state folder at any moment
-        state.mkdir(exist_ok=True)
-        try:
-            remove_stale(state)
-            creating = Path(tempfile.mkdtemp(prefix=".new-", dir=state))
-            break
-        except FileNotFoundError:
-            if attempt == 2:
-                raise
-    lock = os.open(creating / "lock", os.O_CREAT | os.O_RDWR, 0o600)
+    try:
+        for attempt in range(3):  # another run may remove the empty state folder at any moment
+            state.mkdir(exist_ok=True)
+            try:
+                remove_stale(state)
+                creating = Path(tempfile.mkdtemp(prefix=".new-", dir=state))
+                break
+            except FileNotFoundError:
+                if attempt == 2:
+                    raise
+        lock = os.open(creating / "lock", os.O_CREAT | os.O_RDWR, 0o600)
+    except OSError as exc:
+        raise UpdateError(f"cannot create a scratch folder in {state} ({exc.strerror}): stackpick merges in a "
+                          "scratch clone under the project's .git folder, so it needs to write there") from exc
     fcntl.flock(lock, fcntl.LOCK_EX)
     run = state / f"run-{creating.name.removeprefix('.new-')}"
     os.rename(creating, run)

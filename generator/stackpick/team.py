@@ -34,12 +34,21 @@ def template_src(src: str) -> str:
 
 def run(opts: NewOptions) -> int:
     """Render a team template; return the exit code."""
-    from stackpick import copier_adapter, project, render
+    from stackpick import copier_adapter, render
 
     assert opts.template is not None
+    if not opts.template.strip():
+        raise UsageError("--template is empty; pass a template folder, a git repository or a git URL")
     src = template_src(opts.template)
     if opts.dest is not None:
         render.check_destination(opts.dest, force=opts.force)
+    with copier_adapter.fetched(src):  # a remote template is fetched once, within git's time limit
+        return _run(opts, src)
+
+
+def _run(opts: NewOptions, src: str) -> int:
+    from stackpick import copier_adapter, project, render
+
     questions, runs_code = copier_adapter.inspect_template(src, opts.vcs_ref)
     if runs_code and not opts.trust:
         raise UnsafeTemplateError(src)

@@ -114,7 +114,7 @@ def test_a_git_that_hangs_is_stopped_and_nothing_is_left(tmp_path: Path, monkeyp
     assert result.code == 1
     assert result.one_line_error() == (
         "the first commit failed: git commit did not finish within 3 s (is it waiting for a password, a "
-        "signing key or a hook?); nothing was written (--no-git skips git)")
+        "signing key, a hook or a server that does not answer?); nothing was written (--no-git skips git)")
     assert not (tmp_path / "work").exists(), "the folders made for DEST are removed too"
     sleepers = [p.pid for p in psutil.process_iter(["cmdline"]) if p.info["cmdline"] == ["sleep", "600"]]
     assert sleepers == [], "the hung git and what it started are killed"

@@ -142,3 +142,23 @@ def test_names_are_judged_by_unicode_not_by_the_locale(tmp_path: Path) -> None:
     assert refused.returncode == 0, refused.stderr
     answers = yaml.safe_load((tmp_path / "x" / ".copier-answers.yml").read_text(encoding="utf-8"))
     assert answers["project_slug"] == "cafe_uni"
+
+
+@pytest.mark.parametrize(("argv", "message"), [
+    (["recommend", "--data-file", ""], "--data-file is empty; pass the path of a YAML file of answers"),
+    (["new", "out", "--template", "", "--defaults"],
+     "--template is empty; pass a template folder, a git repository or a git URL"),
+    (["new", "out", *NEW, "--vcs-ref", "v9"], "--vcs-ref v9: stackpick's templates have no such version (their "
+                                              "newest versions: {versions})"),
+], ids=["empty-data-file", "empty-template", "unknown-vcs-ref"])
+def test_empty_or_unknown_sources_are_refused_before_anything(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                              argv: list[str], message: str) -> None:
+    from stackpick import store
+    from stackpick.copier_adapter import newest
+
+    monkeypatch.chdir(tmp_path)
+    result = cli(*argv)
+    assert result.code == 2
+    assert result.one_line_error() == message.format(versions=", ".join(
+        newest([t.removeprefix("refs/tags/") for t in store.tags(store.store_path())])))
+    assert result.out == "" and list(tmp_path.iterdir()) == []

@@ -88,18 +88,23 @@ def test_every_answer_reads_as_a_change() -> None:
 
 
 def test_copier_questions_match_stackpick_questions() -> None:
+    """copier.yml cannot import Python: its questions, help texts and defaults must equal ours."""
     config = yaml.safe_load((TEMPLATES / "copier.yml").read_text())
+    app_types = [value for value, _ in next(q for q in DECISION_QUESTIONS if q.key == "app_type").choices]
     for question in (*DECISION_QUESTIONS, STACK_QUESTION):
         entry = config[question.key]
-        assert entry.get("help"), question.key
         if question.boolean:
-            assert entry["type"] == "bool" and entry["default"] is question.default, question.key
+            assert entry["type"] == "bool", question.key
+            for app_type in app_types:  # a Jinja default renders as Copier casts it: True/False
+                default = jinja2.Environment().from_string(str(entry["default"])).render(app_type=app_type)
+                assert default.lower() == str(question.default_for({"app_type": app_type})).lower(), \
+                    (question.key, app_type)
         else:
             assert list(entry["choices"].items()) == [(label, value) for value, label in question.choices], \
                 question.key
             assert entry["default"] == question.default, question.key
     for question in ALL_QUESTIONS:
-        assert question.key in config, question.key
+        assert config[question.key]["help"] == question.text, question.key
 
 
 def test_copier_stack_labels_and_descriptions_come_from_the_stack_facts() -> None:
@@ -117,8 +122,8 @@ def test_generated_template_facts_are_fresh() -> None:
 
 
 def test_templates_hold_no_copy_of_the_generated_facts() -> None:
-    """Titles and labels reach the templates only through _facts.jinja."""
-    literals = [a.title for a in ARTICLES] + [s.label for s in STACKS.values()]
+    """Titles, labels and the decision questions' prompts reach the templates only through _facts.jinja."""
+    literals = [a.title for a in ARTICLES] + [s.label for s in STACKS.values()] + [q.prompt for q in DECISION_QUESTIONS]
     for path in TEMPLATES.rglob("*.jinja"):
         if path.is_symlink() or path == ROOT / facts.PATH:
             continue

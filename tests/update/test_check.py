@@ -100,9 +100,15 @@ def test_marker_like_lines_in_user_files_are_no_conflict(project: Path, release:
     release("0.2.0", {"flask/README.md.jinja": README_V1.replace("make serve", "gunicorn")})
     capsys.readouterr()
     assert main(["update", str(project), "--dry-run"]) == 0
+    assert capsys.readouterr().out == (
+        f"Dry run: updating {project} from template version 0.1.0 to 0.2.0 would change 2 file(s):\n"
+        "  updated   .copier-answers.yml\n  merged    README.md\n"
+        "Nothing was written; `stackpick update` applies exactly this.\n")
     assert main(["update", str(project)]) == 0
-    out = capsys.readouterr().out
-    assert "  merged    README.md\n" in out and "conflict" not in out
+    assert capsys.readouterr().out == (
+        f"Updated {project} from template version 0.1.0 to 0.2.0: 2 file(s) changed.\n"
+        "  updated   .copier-answers.yml\n  merged    README.md\n"
+        "Review with `git diff`, run the tests, then commit.\n")
     assert how_to in (project / "README.md").read_text() and "gunicorn" in (project / "README.md").read_text()
     commit_all(project, "updated")
     assert main(["check", str(project)]) == 0

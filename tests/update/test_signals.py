@@ -116,11 +116,12 @@ def scenario(tmp_path_factory: pytest.TempPathFactory, shared_home: Path) -> Ite
         yield _build(tmp_path_factory.mktemp("signals"))
 
 
-def _start(source: Path, project: Path, tmpdir: Path, stage: str, pause: float = 0.6) -> subprocess.Popen[str]:
+def _start(source: Path, project: Path, tmpdir: Path, stage: str, pause: float = 0.6,
+           command: str = "update") -> subprocess.Popen[str]:
     tmpdir.mkdir(exist_ok=True)
     env = {**os.environ, "TMPDIR": str(tmpdir), "PYTHONUNBUFFERED": "1", "STACKPICK_TEST_STAGES": stage,
            "STACKPICK_TEST_PAUSE_SECONDS": str(pause)}
-    return subprocess.Popen([sys.executable, "-m", "tests.update.runner", str(source), "update", str(project)],
+    return subprocess.Popen([sys.executable, "-m", "tests.update.runner", str(source), command, str(project)],
                             cwd=ROOT, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, start_new_session=True)
 
@@ -254,3 +255,20 @@ def test_sigkill_while_conflicts_are_staged_restores_the_index(tmp_path_factory:
     assert snapshot(project) == conflicted.after
     assert status(project) == (" M .copier-answers.yml\nUU README.md\n M app.py\n D old.txt\n?? SCALING.md\n"
                                "?? deploy/k8s/app.yaml\n")
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["sigint", "sigterm"])
+@pytest.mark.parametrize("stage", ["cloned", "merged"])
+def test_a_stop_signal_during_check(scenario: Scenario, case: Path, tmp_path: Path, sig: signal.Signals,
+                                    stage: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """Ctrl-C while `check` runs its merge in the scratch clone: 130 in one line, nothing left anywhere."""
+    proc = _start(scenario.source, case, tmp_path / "tmp", stage, command="check")
+    _wait_for(proc, f"stackpick-test: paused at {stage}")
+    code, err = _stop(proc, sig)
+    assert (code, err) == (130, "stackpick: error: interrupted: nothing was written\n")
+    assert _untouched(case, scenario) and not (case / ".git" / "stackpick").exists()
+    assert list((tmp_path / "tmp").iterdir()) == []
+    capsys.readouterr()
+    assert main(["check", str(case)]) == 1
+    assert capsys.readouterr().out == (f"{case}: behind: template version 0.1.0 -> 0.2.0 would change 5 file(s) "
+                                       "(run `stackpick update --dry-run` to see them, `stackpick update` to merge)\n")

@@ -30,7 +30,10 @@ def test_one_tag_per_release_with_stable_ids_and_a_dev_tag(source_repo: Path, tm
     assert set(tags(tmp_path / "a.bundle")) == {"0.1.0", "0.2.0"}
     write(source_repo / "templates", {"flask/app.py": "unreleased\n"})
     dev = history.build(tmp_path / "c.bundle", source_repo / "templates", "0.2.0", source_repo)
-    assert dev.startswith("0.2.1.dev") and "+g" in dev
+    index = {"GIT_INDEX_FILE": str(tmp_path / "index")}  # the working templates' tree, as git names it
+    history.git("add", "-A", "--", "templates", cwd=source_repo, env=index)
+    tree = history.git("write-tree", "--prefix=templates/", cwd=source_repo, env=index)
+    assert dev == f"0.2.1.dev1+g{tree[:7]}"  # one change since v0.2.0 (the working one)
     assert tags(tmp_path / "c.bundle")["0.2.0"] == tags(tmp_path / "a.bundle")["0.2.0"]
 
 

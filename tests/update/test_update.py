@@ -56,8 +56,10 @@ def test_round_trip_keeps_the_user_edit_and_takes_the_template_change(
                       "flask/docs/decisions/0001-stack-choice.md.jinja": "# Rewritten ADR\n"})
     capsys.readouterr()
     assert main(["update", str(project)]) == 0
-    out = capsys.readouterr().out
-    assert "from template version 0.1.0 to 0.2.0" in out and "README.md" in out
+    assert capsys.readouterr().out == (
+        f"Updated {project} from template version 0.1.0 to 0.2.0: 2 file(s) changed.\n"
+        "  updated   .copier-answers.yml\n  updated   README.md\n"
+        "Review with `git diff`, run the tests, then commit.\n")
     assert "users_own_route" in (project / "app.py").read_text()
     assert "Scale it with SCALING.md." in (project / "README.md").read_text()
     assert (project / "docs/decisions/0001-stack-choice.md").read_text() == adr_before
@@ -112,8 +114,8 @@ def test_dirty_tree_is_refused_and_nothing_changes(project: Path, release: Relea
     (project / "notes.txt").write_text("work in progress")
     before = snapshot(project)
     assert main(["update", str(project)]) == 1
-    err = capsys.readouterr().err.strip()
-    assert "uncommitted change" in err and len(err.splitlines()) == 1
+    assert capsys.readouterr().err == (f"stackpick: error: {project} has 1 uncommitted change(s) (first: "
+                                       "notes.txt); commit or stash them, then update\n")
     assert snapshot(project) == before
 
 
@@ -173,18 +175,20 @@ def test_a_folder_that_is_not_a_project_is_refused(command: str, tmp_path: Path,
     folder = tmp_path / "plain"
     folder.mkdir()
     assert main([command, str(folder)]) == 2
-    err = capsys.readouterr().err.strip()
-    assert "is not a generated project" in err and len(err.splitlines()) == 1
+    assert capsys.readouterr().err == (f"stackpick: error: {folder} is not a generated project (no "
+                                       ".copier-answers.yml); pass the folder that `stackpick new` created\n")
     assert list(folder.iterdir()) == []
 
 
 def test_check_says_behind_then_up_to_date(project: Path, release: Release,
                                            capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["check", str(project)]) == 0
-    assert "up to date (template version 0.1.0)" in capsys.readouterr().out
+    assert capsys.readouterr().out == f"{project}: up to date (template version 0.1.0)\n"
     release("0.2.0", {"flask/README.md.jinja": README_V1 + "\nMore.\n"})
     assert main(["check", str(project)]) == 1
-    assert "0.1.0 -> 0.2.0" in capsys.readouterr().out
+    assert capsys.readouterr().out == (f"{project}: behind: template version 0.1.0 -> 0.2.0 would change 1 "
+                                       "file(s) (run `stackpick update --dry-run` to see them, `stackpick "
+                                       "update` to merge)\n")
     assert main(["check", str(project), "--json"]) == 1
     report = json.loads(capsys.readouterr().out)
     assert report | {"path": None} == {"path": None, "template": "~/.local/share/stackpick/templates.bundle",
@@ -229,7 +233,7 @@ def test_unknown_or_older_target_versions_are_refused(project: Path, release: Re
                                                       capsys: pytest.CaptureFixture[str]) -> None:
     release("0.2.0", {"flask/README.md.jinja": README_V1 + "\nMore.\n"})
     capsys.readouterr()
-    assert main(["update", str(project), "--vcs-ref", "7.0.0"]) == 1
+    assert main(["update", str(project), "--vcs-ref", "7.0.0"]) == 2  # the user's input: exit 2
     assert capsys.readouterr().err == ("stackpick: error: --vcs-ref names template version 7.0.0, "
                                               "which the template ~/.local/share/stackpick/templates.bundle "
                                               "does not have (its newest versions: 0.1.0, 0.2.0); pass one of those\n")
@@ -265,3 +269,97 @@ def test_a_write_that_fails_half_way_restores_every_file(project: Path, release:
         "every file was restored as it was before the update\n")
     assert snapshot(project) == before and status(project) == ""
     assert not (project / ".git" / "stackpick").exists()
+
+
+def test_git_variables_leaked_from_a_hook_are_not_used(project: Path, release: Release, tmp_path: Path,
+                                                       source_repo: Path) -> None:
+    """`stackpick update` run from a git hook of another repository (GIT_DIR, GIT_INDEX_FILE set), as a
+    process: Copier's git sees the environment the process started with."""
+    other = tmp_path / "other"
+    git(tmp_path, "init", "-q", str(other))
+    release("0.2.0", {"flask/README.md.jinja": README_V1 + "\nMore.\n"})
+    env = {**os.environ, "GIT_DIR": str(other / ".git"), "GIT_WORK_TREE": str(other),
+           "GIT_INDEX_FILE": str(other / ".git" / "index")}
+    done = subprocess.run([sys.executable, "-m", "tests.update.runner", str(source_repo), "update", str(project)],
+                          cwd=Path(__file__).resolve().parents[2], env=env, capture_output=True, text=True,
+                          timeout=120, check=False)
+    assert (done.returncode, done.stderr) == (0, "")
+    assert done.stdout == (
+        f"Updated {project} from template version 0.1.0 to 0.2.0: 2 file(s) changed.\n"
+        "  updated   .copier-answers.yml\n  updated   README.md\n"
+        "Review with `git diff`, run the tests, then commit.\n")
+    assert status(project) == " M .copier-answers.yml\n M README.md\n"
+    assert git(other, "status", "--porcelain") == "" and not (other / ".git" / "index").exists()
+
+
+@pytest.mark.parametrize(("content", "reason"), [
+    (b"\xff\xfe\x00binary", " is not UTF-8 text (byte 0xff at offset 0); restore it from your git history"),
+    (b"_src_path: [unclosed\n", " cannot be read as YAML (ParserError)"),
+    (b"- a\n- b\n", " records no template source and version (_src_path, _commit); only projects rendered from "
+                    "a git-versioned template can update"),
+    (b"_src_path: ~/.local/share/stackpick/templates.bundle\n_commit: [1]\n",
+     ": _commit must be text, not a list; restore it from your git history"),
+    (b"_src_path: {a: 1}\n_commit: 0.1.0\n",
+     ": _src_path must be text, not a mapping; restore it from your git history"),
+], ids=["binary", "broken-yaml", "list", "commit-list", "src-mapping"])
+@pytest.mark.parametrize("command", ["update", "check"])
+def test_a_corrupt_answers_file_is_one_line(project: Path, command: str, content: bytes, reason: str,
+                                            capsys: pytest.CaptureFixture[str]) -> None:
+    (project / ".copier-answers.yml").write_bytes(content)
+    commit_all(project, "corrupt answers")
+    before = snapshot(project)
+    capsys.readouterr()
+    assert main([command, str(project)]) == 2
+    assert capsys.readouterr().err == f"stackpick: error: {project / '.copier-answers.yml'}{reason}\n"
+    assert snapshot(project) == before and status(project) == ""
+
+
+def test_user_hooks_and_signing_do_not_touch_an_update(project: Path, release: Release, tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch,
+                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    """A global git config whose hooks fail and whose signing would wait for a passphrase forever."""
+    marker = tmp_path / "ran"
+    hooks = tmp_path / "hooks"
+    hooks.mkdir()
+    for hook in ("pre-commit", "commit-msg", "post-commit", "post-checkout", "pre-applypatch", "post-merge"):
+        (hooks / hook).write_text(f"#!/bin/sh\necho {hook} >> {marker}\nexit 1\n")
+        (hooks / hook).chmod(0o755)
+    gpg = tmp_path / "gpg"
+    gpg.write_text(f"#!/bin/sh\necho gpg >> {marker}\nsleep 600\n")
+    gpg.chmod(0o755)
+    config = tmp_path / "gitconfig"
+    config.write_text(f"[core]\n\thooksPath = {hooks}\n[commit]\n\tgpgsign = true\n[gpg]\n\tprogram = {gpg}\n"
+                      "[user]\n\tsigningkey = ABCDEF\n")
+    release("0.2.0", {"flask/README.md.jinja": README_V1 + "\nMore.\n"})
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(config))
+    capsys.readouterr()
+    assert main(["update", str(project), "--dry-run"]) == 0
+    assert main(["update", str(project)]) == 0
+    assert capsys.readouterr().err == ""
+    assert not marker.exists(), marker.read_text() if marker.exists() else ""
+    assert status(project) == " M .copier-answers.yml\n M README.md\n"
+
+
+@pytest.mark.parametrize("command", ["update", "check"])
+def test_a_read_only_git_folder_is_one_line(project: Path, source_repo: Path, command: str) -> None:
+    """Without root's permission bypass: the scratch clone under .git cannot be made."""
+    from tests.reliability.conftest import unprivileged
+
+    prefix = unprivileged()
+    assert main(["check", str(project)]) == 0  # the store exists, so only .git is in the way
+    modes = {path: path.stat().st_mode for path in [project / ".git", *(project / ".git").rglob("*")]
+             if path.is_dir()}
+    for path in modes:
+        path.chmod(0o555)
+    try:
+        done = subprocess.run([*prefix, sys.executable, "-m", "tests.update.runner", str(source_repo), command,
+                               str(project)], cwd=Path(__file__).resolve().parents[2], env=os.environ,
+                              capture_output=True, text=True, timeout=120, check=False)
+    finally:
+        for path, mode in modes.items():
+            path.chmod(mode)
+    assert (done.returncode, done.stdout) == ((2 if command == "check" else 1), "")
+    assert done.stderr == (f"stackpick: error: cannot create a scratch folder in {project / '.git' / 'stackpick'} "
+                           "(Permission denied): stackpick merges in a scratch clone under the project's .git "
+                           "folder, so it needs to write there\n")
+    assert status(project) == ""
