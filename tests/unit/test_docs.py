@@ -60,7 +60,7 @@ DOCUMENTED = {
 
 
 def test_the_help_lists_the_commands() -> None:
-    assert COMMANDS == ["new", "update", "check", "recommend", "rules"]
+    assert COMMANDS == ["new", "update", "check", "recommend", "rules", "serve"]
 
 
 @pytest.mark.parametrize("command", COMMANDS)
