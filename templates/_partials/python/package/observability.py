@@ -119,12 +119,24 @@ class RequestIdFilter(logging.Filter):
         return True
 
 
+class WarningWithoutTraceback(logging.Filter):
+    """Turn a record into a one-line WARNING: for expected noise that a library logs as an error."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.levelno, record.levelname = logging.WARNING, "WARNING"
+        record.exc_info, record.exc_text, record.stack_info = None, None, None
+        return True
+
+
 def logging_config(level: str, loggers: dict[str, Any] | None = None) -> dict[str, Any]:
     """A logging.config.dictConfig() mapping: every record as one JSON object per line on stdout."""
     return {
         "version": 1,
         "disable_existing_loggers": False,
-        "filters": {"request_id": {"()": RequestIdFilter}},
+        "filters": {
+            "request_id": {"()": RequestIdFilter},
+            "warning_without_traceback": {"()": WarningWithoutTraceback},
+        },
         "formatters": {
             "json": {
                 "()": "pythonjsonlogger.json.JsonFormatter",
