@@ -50,15 +50,6 @@ CASES = [
     Case("express-rest-api", "express", {"app_type": "rest_api"}),
     Case("express-realtime-high", "express", {"app_type": "realtime", "concurrency": "high"}),
     Case("express-cpu-heavy", "express", {"app_type": "rest_api", "cpu_heavy": "true"}),
-    Case("flask-rest-api-low", "flask", {"app_type": "rest_api", "concurrency": "low"}),
-    Case("flask-realtime-high", "flask", {"app_type": "realtime", "concurrency": "high"}),
-    Case("flask-cpu-heavy-medium", "flask", {"app_type": "data_ml", "cpu_heavy": "true",
-                                             "concurrency": "medium", "ml_libraries": "true"}),
-    Case("django-rest-api", "django", {"app_type": "rest_api"}),
-    Case("django-cms-admin-large", "django", {"app_type": "cms", "needs_admin": "true",
-                                              "project_size": "large", "concurrency": "medium"}),
-    Case("django-realtime-high", "django", {"app_type": "iot", "concurrency": "high"}),
-    Case("django-cpu-heavy", "django", {"app_type": "business", "cpu_heavy": "true"}),
 ]
 
 
