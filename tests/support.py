@@ -137,7 +137,7 @@ def terminate_server(server: Server) -> float:
 
 def leftover_jinja(root: Path) -> list[str]:
     """Files under ROOT that still contain Jinja delimiters after rendering."""
-    skip = {".git", "node_modules", ".venv", ".uv", "__pycache__", "staticfiles"}  # installed or built, not rendered
+    skip = {".git", "node_modules", ".venv", "__pycache__", "staticfiles"}  # installed or built, not rendered
     found = []
     for path in root.rglob("*"):
         if path.is_file() and not skip.intersection(path.relative_to(root).parts):
