@@ -15,6 +15,8 @@ from . import observability
 from .health import PROBE_PATHS
 
 Handler = Callable[[HttpRequest], HttpResponseBase | Awaitable[HttpResponseBase]]
+# X-Request-ID as Django stores it; read directly, since request.headers parses every header.
+REQUEST_ID_META = "HTTP_" + observability.REQUEST_ID_HEADER.upper().replace("-", "_")
 
 
 class RequestMiddleware:
@@ -32,12 +34,12 @@ class RequestMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponseBase | Awaitable[HttpResponseBase]:
         if self.is_async:
             return self.__acall__(request)
-        timer = observability.begin(request.headers.get(observability.REQUEST_ID_HEADER))
+        timer = observability.begin(request.META.get(REQUEST_ID_META))
         response = cast(HttpResponseBase, self.get_response(request))
         return finish(request, response, timer)
 
     async def __acall__(self, request: HttpRequest) -> HttpResponseBase:
-        timer = observability.begin(request.headers.get(observability.REQUEST_ID_HEADER))
+        timer = observability.begin(request.META.get(REQUEST_ID_META))
         response = await cast(Awaitable[HttpResponseBase], self.get_response(request))
         return finish(request, response, timer)
 

@@ -76,12 +76,28 @@ def begin(header: str | None) -> RequestTimer:
     return RequestTimer(request_id, time.perf_counter())
 
 
+# Methods outside this set share one label: a client must not be able to create series at will.
+_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+# The labelled series already used, so a request costs no label lookups (bounded: methods x
+# route templates x status codes).
+_series: dict[tuple[str, str, int], tuple[Counter, Histogram]] = {}
+
+
+def _series_for(method: str, route: str, status: int) -> tuple[Counter, Histogram]:
+    key = (method if method in _METHODS else "OTHER", route, status)
+    series = _series.get(key)
+    if series is None:
+        labels = (key[0], route, str(status))
+        series = _series.setdefault(key, (REQUESTS.labels(*labels), LATENCY.labels(*labels)))
+    return series
+
+
 def finish(timer: RequestTimer, method: str, route: str, path: str, status: int) -> None:
     """Count the request, record its latency and write its access log line."""
     elapsed = time.perf_counter() - timer.started
-    labels = (method, route, str(status))
-    REQUESTS.labels(*labels).inc()
-    LATENCY.labels(*labels).observe(elapsed)
+    requests, latency = _series_for(method, route, status)
+    requests.inc()
+    latency.observe(elapsed)
     access_log.info(
         "%s %s %s",
         method,
