@@ -5,7 +5,7 @@ separate process it runs on its own core, can crash without taking the worker do
 request thread only waits for the answer.
 
 COMPUTE_WORKERS sets how many processes compute at once in this container (default: its CPU
-quota, see cpus.py). The server's WEB_CONCURRENCY worker processes each own a share of them,
+quota, see limits.py). The server's WEB_CONCURRENCY worker processes each own a share of them,
 at least one each, so the cores stay busy without being oversubscribed.
 """
 
@@ -15,7 +15,7 @@ import threading
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
-from .cpus import cpu_count, env_count
+from .limits import cpu_count, env_count
 
 MAX_N = 35  # fib(35) takes a few seconds: real work, yet bounded.
 

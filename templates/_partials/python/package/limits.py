@@ -1,9 +1,9 @@
-"""How many CPUs this process may really use: the container's CPU quota, not the host's cores.
+"""The container's limits, read from its cgroup: how many CPUs and how much memory it may use.
 
 Inside a container `os.cpu_count()` reports every core of the host, so a server sized from it
 starts far more processes than its CPU limit can run (and more memory than its memory limit
-holds). The quota lives in the cgroup: `cpu.max` on cgroup v2, `cpu.cfs_quota_us` and
-`cpu.cfs_period_us` on v1.
+holds). The limits live in the cgroup: `cpu.max` and `memory.max` on cgroup v2,
+`cpu.cfs_quota_us`/`cpu.cfs_period_us` and `memory.limit_in_bytes` on v1.
 """
 
 import math
@@ -14,6 +14,8 @@ CGROUP_ROOT = Path("/sys/fs/cgroup")
 PROC_CGROUP = Path("/proc/self/cgroup")
 # cgroup v1 mounts the cpu controller under one of these names, depending on the distribution.
 _V1_MOUNTS = ("cpu", "cpu,cpuacct", "cpuacct,cpu")
+# cgroup v1 writes "no limit" as a huge number rather than "max".
+_V1_NO_MEMORY_LIMIT = 1 << 60
 
 
 def _read(path: Path) -> str | None:
@@ -51,17 +53,42 @@ def _v1_quota(root: Path, relative: str) -> float | None:
     return min(limits, default=None)
 
 
-def cpu_quota(root: Path = CGROUP_ROOT, proc_cgroup: Path = PROC_CGROUP) -> float | None:
-    """The CPU limit of this process's cgroup in cores (1.5 for `150000 100000`), or None."""
-    limits = []
+def _groups(proc_cgroup: Path) -> list[tuple[str, list[str], str]]:
+    """(hierarchy id, controllers, path) for each line of /proc/self/cgroup."""
+    groups = []
     for line in (_read(proc_cgroup) or "").splitlines():
         hierarchy, _, rest = line.partition(":")
         controllers, _, relative = rest.partition(":")
+        groups.append((hierarchy, [c for c in controllers.split(",") if c], relative))
+    return groups
+
+
+def cpu_quota(root: Path = CGROUP_ROOT, proc_cgroup: Path = PROC_CGROUP) -> float | None:
+    """The CPU limit of this process's cgroup in cores (1.5 for `150000 100000`), or None."""
+    limits = []
+    for hierarchy, controllers, relative in _groups(proc_cgroup):
         if hierarchy == "0" and not controllers:
             limits.append(_v2_quota(root, relative))
-        elif "cpu" in controllers.split(","):
+        elif "cpu" in controllers:
             limits.append(_v1_quota(root, relative))
     return min((limit for limit in limits if limit is not None), default=None)
+
+
+def memory_limit(root: Path = CGROUP_ROOT, proc_cgroup: Path = PROC_CGROUP) -> int | None:
+    """The memory limit of this process's cgroup in bytes, or None."""
+    limits = []
+    for hierarchy, controllers, relative in _groups(proc_cgroup):
+        if hierarchy == "0" and not controllers:
+            directories, name = _ancestors(root, relative), "memory.max"
+        elif "memory" in controllers:
+            directories, name = _ancestors(root / "memory", relative), "memory.limit_in_bytes"
+        else:
+            continue
+        for directory in directories:
+            value = _read(directory / name) or ""
+            if value.isdigit() and int(value) < _V1_NO_MEMORY_LIMIT:
+                limits.append(int(value))
+    return min(limits, default=None)
 
 
 def cpu_count(root: Path = CGROUP_ROOT, proc_cgroup: Path = PROC_CGROUP) -> int:

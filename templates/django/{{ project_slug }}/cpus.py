@@ -1,1 +1,0 @@
-../../_partials/python/package/cpus.py
