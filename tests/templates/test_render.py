@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import itertools
-import os
 import runpy
 import subprocess
 from pathlib import Path
@@ -89,40 +88,23 @@ def test_render(copie: Any, answers: dict[str, Any]) -> None:
         assert ("admin.site.urls" in urls) == answers["needs_admin"]
         assert (root / "demo_app" / "migrations" / "__init__.py").exists()
     if stack != "express":
-        _check_gunicorn_config(root, answers)
+        _check_server_settings(root, answers)
 
 
-def _check_gunicorn_config(root: Path, answers: dict[str, Any]) -> None:
-    """Run the rendered gunicorn.conf.py and check the server shape it asks for."""
-    saved = {k: os.environ.pop(k, None) for k in ("WEB_CONCURRENCY", "PORT", "HOST")}
-    try:
-        config = runpy.run_path(str(root / "gunicorn.conf.py"))
-    finally:
-        os.environ.update({k: v for k, v in saved.items() if v is not None})
-    cores = len(os.sched_getaffinity(0))
-    assert config["bind"] == "0.0.0.0:8000"
-    assert config["graceful_timeout"] < 10, "must finish before docker stop's 10 s"
-    worker_class = str(config.get("worker_class", "sync"))
+def _check_server_settings(root: Path, answers: dict[str, Any]) -> None:
+    """Load the rendered serve.py (without starting it) and check the server shape it asks for."""
+    settings = runpy.run_path(str(root / "serve.py"))
     realtime = answers["app_type"] in {"realtime", "streaming", "iot"}
-    # Recycling workers bounds slow leaks, but would cut open WebSockets.
-    assert (config["max_requests"] > 0) != realtime
-    if answers["cpu_heavy"]:
-        assert config["workers"] == cores
-        assert int(config.get("threads", 1)) == 1 or realtime
-    else:
-        assert config["workers"] == 2 * cores + 1
-    if realtime and answers["stack"] == "django":
-        assert "asgi" in worker_class.lower() or "uvicorn" in worker_class.lower()
-    elif answers["concurrency"] == "low" and not realtime:
-        assert worker_class == "sync"
-    elif not answers["cpu_heavy"]:
-        assert worker_class == "gthread"
-
-
-def test_web_concurrency_sets_the_worker_count(copie: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    result = copie.copy(extra_answers={"stack": "flask", "project_name": "Demo App"}, template_dir=TEMPLATES)
-    monkeypatch.setenv("WEB_CONCURRENCY", "7")
-    assert runpy.run_path(str(result.project_dir / "gunicorn.conf.py"))["workers"] == 7
+    assert settings["GRACEFUL_SECONDS"] < 10, "must finish before docker stop's 10 s"
+    stack = answers["stack"]
+    django_target = "config.asgi:application" if realtime else "config.wsgi:application"
+    assert settings["APP"] == {"flask": "demo_app.wsgi:app", "django": django_target}[stack]
+    assert "run" in settings and "Settings" in settings
+    if stack == "flask" and realtime:  # flask-sock needs gunicorn's threads, one per open socket
+        assert "_close_websockets_on_sigterm" in settings
+        assert settings["THREADS"] == {"low": 32, "medium": 128, "high": 256}[answers["concurrency"]]
+    else:  # Granian; recycling would cut open WebSockets
+        assert (settings["WORKER_LIFETIME_SECONDS"] is None) == realtime
 
 
 def test_copier_alone_renders_the_templates(tmp_path: Path) -> None:

@@ -1,4 +1,4 @@
-"""WSGI entry point for gunicorn: `gunicorn -c gunicorn.conf.py config.wsgi`."""
+"""WSGI entry point, loaded by serve.py (Granian's WSGI interface) as config.wsgi:application."""
 
 import os
 

@@ -1,33 +1,67 @@
-"""Liveness (/healthz) and readiness (/readyz), answered before any other middleware.
+"""Liveness (/healthz), readiness (/readyz) and metrics (/metrics), answered before the rest.
 
-Docker, Kubernetes and load balancers probe the container by IP over plain HTTP. Further down
-the stack, ALLOWED_HOSTS would reject that Host header (400) and SECURE_SSL_REDIRECT would send
-a 301, so this middleware sits first in MIDDLEWARE and answers the two paths itself. It never
-calls request.get_host(), which is where Django validates the Host header.
+Docker, Kubernetes, load balancers and Prometheus reach the container by IP over plain HTTP.
+Further down the stack, ALLOWED_HOSTS would reject that Host header (400) and
+SECURE_SSL_REDIRECT would send a 301, so this middleware sits before them and answers these
+paths itself. It never calls request.get_host(), which is where Django validates the Host
+header. The bundled nginx does not pass /metrics through: only Prometheus scrapes it.
 """
 
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from typing import cast
 
+from asgiref.sync import iscoroutinefunction, markcoroutinefunction, sync_to_async
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http.response import HttpResponseBase
 
+from . import observability
+
+PROBE_PATHS = ("/healthz", "/readyz", "/metrics")
 logger = logging.getLogger(__name__)
+Handler = Callable[[HttpRequest], HttpResponseBase | Awaitable[HttpResponseBase]]
 
 
-class HealthCheckMiddleware:
-    """Answer GET/HEAD /healthz and /readyz; pass everything else on."""
+class ProbeMiddleware:
+    """Answer GET/HEAD on the probe paths; pass everything else on."""
 
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+    sync_capable = True
+    async_capable = True
+
+    def __init__(self, get_response: Handler) -> None:
         self.get_response = get_response
+        self.is_async = iscoroutinefunction(get_response)
+        if self.is_async:
+            markcoroutinefunction(self)
 
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        if request.method in ("GET", "HEAD"):
-            if request.path == "/healthz":
-                return liveness()
-            if request.path == "/readyz":
-                return readiness()
+    def __call__(self, request: HttpRequest) -> HttpResponseBase | Awaitable[HttpResponseBase]:
+        if self.is_async:
+            return self.__acall__(request)
+        if is_probe(request):
+            return answer(request.path)
         return self.get_response(request)
+
+    async def __acall__(self, request: HttpRequest) -> HttpResponseBase:
+        if is_probe(request):
+            # The readiness query blocks: run it on a thread, off the event loop.
+            return await sync_to_async(answer)(request.path)
+        return await cast(Awaitable[HttpResponseBase], self.get_response(request))
+
+
+def is_probe(request: HttpRequest) -> bool:
+    """Whether this middleware answers the request itself."""
+    return request.method in ("GET", "HEAD") and request.path in PROBE_PATHS
+
+
+def answer(path: str) -> HttpResponseBase:
+    """The answer for one of PROBE_PATHS."""
+    if path == "/healthz":
+        return liveness()
+    if path == "/readyz":
+        return readiness()
+    body, content_type = observability.metrics_page()
+    return HttpResponse(body, content_type=content_type)
 
 
 def liveness() -> JsonResponse:

@@ -1,4 +1,4 @@
-"""The WSGI entry point gunicorn loads (`<package>.wsgi:app`)."""
+"""The WSGI entry point the server loads (`<package>.wsgi:app`)."""
 
 import sys
 
@@ -8,5 +8,6 @@ try:
     app = create_app()
 except ConfigError as exc:
     # A missing setting is an operator's mistake, not a bug: one line on stderr and a non-zero
-    # exit say more than a traceback. gunicorn.conf.py preloads the app, so this stops the server.
+    # exit say more than a traceback. serve.py loads the app before starting any worker, so
+    # this stops the server.
     sys.exit(f"error: {exc}")

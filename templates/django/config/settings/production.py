@@ -9,10 +9,12 @@ import sys
 from config.env import env_bool, env_int
 from config.settings.base import *  # noqa: F403
 
-SECRET_KEY = os.environ.get("SECRET_KEY", "")
+SECRET_KEY = os.environ.get("SECRET_KEY", "").strip()
 if not SECRET_KEY:
     # One clear line and exit status 1, instead of a traceback from deep inside Django.
-    sys.exit("SECRET_KEY is not set: export a long random value (make install writes one to .env)")
+    sys.exit(
+        "error: SECRET_KEY is not set: export a long random value (make install writes one to .env)"
+    )
 
 # The proxy or load balancer in front terminates TLS and says so in X-Forwarded-Proto. Django
 # trusts that header, so the proxy must overwrite it (nginx, ingress controllers and cloud load

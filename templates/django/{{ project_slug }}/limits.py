@@ -1,0 +1,1 @@
+../../_partials/python/package/limits.py
