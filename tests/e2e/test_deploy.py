@@ -96,7 +96,8 @@ def test_manifests_match_the_app_and_the_contract(variants: list[Variant], overl
             "topology.kubernetes.io/zone", "kubernetes.io/hostname"]
         env = {e["name"]: e.get("value") for e in app["env"]}
         assert env["PORT"] == str(v.port) and env["HOST"] == "0.0.0.0"
-        assert env["WEB_CONCURRENCY"] == ("1" if v.stack == "express" else "2" if v.answers["cpu_heavy"] else "3")
+        # Python's serve.py sizes its workers from the CPU limit itself; Express runs one process per pod.
+        assert env.get("WEB_CONCURRENCY") == ("1" if v.stack == "express" else None)
         assert "COMPUTE_WORKERS" not in env and "DATABASE_PATH" not in env
         if v.django:
             assert env["ALLOWED_HOSTS"] == host and env["CSRF_TRUSTED_ORIGINS"] == f"https://{host}"
@@ -254,7 +255,7 @@ def test_dependabot_covers_the_packages_the_images_and_the_actions(variants: lis
     for v in variants:
         updates = {u["package-ecosystem"]: u for u in v.yaml(".github/dependabot.yml")["updates"]}
         [packages] = set(updates) - {"docker", "docker-compose", "github-actions"}
-        assert packages == ("pip" if v.python else "npm")
+        assert packages == ("uv" if v.python else "npm")
         assert (v.root / lockfile[packages]).exists(), f"{v.id}: {packages} updates need {lockfile[packages]}"
         assert updates["docker-compose"]["directory"] == "/deploy"
         assert all(u["schedule"]["interval"] == "weekly" for u in updates.values())
