@@ -5,8 +5,8 @@ round fills the pip, uv and npm caches and the template stores and is not counte
 
 - today: stackpick and templates at TODAY_REF from git history (previous.py), installed by that
   project's own `make install` (pip) and served by its `make serve` (gunicorn);
-- new: this checkout's stackpick, `make install` (uv from uv.lock, with uv on PATH) or, for a
-  Python project without uv.lock, the uv stand-in from projects.py; then its `make serve`.
+- new: this checkout's stackpick, `make install` (uv from uv.lock, with uv on PATH), then its
+  `make serve` (Granian for Flask and Django).
 
 Each step is timed on its own and the table shows the medians per step and of the whole (the
 whole is the median of the per-run totals, so the steps need not add up to it exactly).
@@ -56,16 +56,15 @@ def today(generator: Generator) -> Flow:
 
 
 def new(generator: Generator, uv: Path) -> Flow:
-    """The new flow: `make install` with uv on PATH, or the uv stand-in before the templates move."""
+    """The new flow: the project's own `make install`, uv on PATH."""
     def install(project: Path) -> str:
         if (project / "package.json").is_file():
             projects.install(project, env=env)
             return "make install (npm ci)"
-        if projects.locked(project):
-            projects.install(project, env=env)
-            return "make install (uv, uv.lock)"
-        projects.standin(project, uv, env)
-        return "uv pip install (stand-in: no uv.lock yet)"
+        if not projects.locked(project):
+            raise BenchError(f"{project} has no uv.lock: the templates no longer install with uv")
+        projects.install(project, env=env)
+        return "make install (uv, uv.lock)"
     env = projects.path_with(uv)  # uv on PATH for make install and make serve (which may `uv run`)
     return Flow("new", generator, install, env)
 

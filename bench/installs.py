@@ -2,10 +2,10 @@
 
 For each Python stack one project is rendered; every round removes the venvs and installs again,
 alternating which side goes first, after one warm-up round that fills both caches. The uv side is
-the project's own `make install` when it has a uv.lock (with uv on PATH; it also writes .env once
-and, for Django, migrates), else the stand-in from projects.py. The pip side is today's recipe:
-`python3 -m venv` and `pip install -r` the same pins (exported from uv.lock with `uv export` when
-there is one, with the groups `uv sync` installs by default).
+the project's own `make install` (uv on PATH: `uv sync --locked` from uv.lock; it also writes .env
+once and, for Django, migrates, all counted against uv). The pip side is the recipe the templates
+used before: `python3 -m venv` and `pip install -r` the same pins, exported from uv.lock with
+`uv export`, with the groups `uv sync` installs by default (dev tools included).
 """
 
 from __future__ import annotations
@@ -25,10 +25,9 @@ TIMEOUT = 900
 
 
 def pins(project: Path, uv: Path, out: Path) -> Path:
-    """The requirements file pip installs: uv.lock exported as `uv sync` installs it (with the default
-    groups, dev included), or requirements-dev.txt."""
+    """The requirements file pip installs: uv.lock exported as `uv sync` installs it (default groups)."""
     if not projects.locked(project):
-        return project / "requirements-dev.txt"
+        raise BenchError(f"{project} has no uv.lock: the templates no longer install with uv")
     run([str(uv), "export", "--frozen", "--format", "requirements-txt", "--no-hashes",
          "--no-emit-project", "--quiet", "--output-file", str(out)], cwd=project, env=clean_env(), timeout=120)
     return out
@@ -39,14 +38,6 @@ def pip_side(pinned: Path, venv: Path) -> list[list[str]]:
     return [[projects.PYTHON, "-m", "venv", str(venv)],
             [str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
              "-r", pinned.name]]
-
-
-def uv_side(project: Path, uv: Path) -> tuple[str, list[list[str]]]:
-    """The uv install measured, and what to call it."""
-    if projects.locked(project):
-        return "make install (uv, from uv.lock)", [["make", "install"]]
-    return ("uv venv + uv pip install -r requirements-dev.txt (stand-in: the project has no uv.lock yet)",
-            projects.standin_steps(project, uv))
 
 
 def _time(steps: Sequence[Sequence[str]], cwd: Path, env: Mapping[str, str]) -> float:
@@ -62,7 +53,7 @@ def bench(generator: Generator, uv: Path, work: Path, runs: int, stacks: Sequenc
         project = projects.render(generator.cmd, work / "install" / stack, stack, "low", generator.env)
         pinned = pins(project, uv, work / "install" / f"{stack}-pins.txt")
         pip_venv = work / "install" / f"{stack}-pip-venv"
-        uv_label, uv_steps = uv_side(project, uv)
+        uv_label, uv_steps = "make install (uv sync --locked, from uv.lock)", [["make", "install"]]
         times: dict[str, list[float]] = {"pip": [], "uv": []}
         for round_ in range(runs + 1):  # round 0 warms both caches and is not counted
             for side in ("pip", "uv") if round_ % 2 else ("uv", "pip"):
@@ -75,11 +66,11 @@ def bench(generator: Generator, uv: Path, work: Path, runs: int, stacks: Sequenc
                 if round_:
                     times[side].append(elapsed)
         pip_s, uv_s = median(times["pip"]), median(times["uv"])
-        rows.append([stack, f"python3 -m venv + pip install -r {pinned.name} (today's recipe)", f"{pip_s:.2f} s",
+        rows.append([stack, f"python3 -m venv + pip install -r {pinned.name} (the same pins)", f"{pip_s:.2f} s",
                      "1.00x"])
         rows.append([stack, uv_label, f"{uv_s:.2f} s", ratio(uv_s / pip_s)])
-        verdicts.append(Verdict(f"{stack}: uv install is {ratio(uv_s / pip_s)} pip's for the same pins "
-                                f"(limit {LIMIT:.2f}x; {'make install' if projects.locked(project) else 'stand-in'})",
+        verdicts.append(Verdict(f"{stack}: make install (uv) is {ratio(uv_s / pip_s)} pip's time for the same pins "
+                                f"(limit {LIMIT:.2f}x)",
                                 uv_s <= LIMIT * pip_s))
     print(markdown(["stack", "install (fresh venv, warm caches)", "wall time", "vs pip"], rows), end="\n\n")
     return verdicts

@@ -1,14 +1,17 @@
-"""Granian against gunicorn for one generated Python project: same app, logging and worker count.
+"""Granian against gunicorn for one generated Python project: same app, logging, metrics and worker count.
 
-Both servers load the project's own WSGI app (the `APP :=` of its Makefile) with the environment
-its `make serve` exports (.env; for Django the production settings, plain HTTP, localhost allowed),
-N worker processes each, and the same logging: the server's access log on stdout for both when
-the project's gunicorn.conf.py turns gunicorn's on, off for both otherwise (the app then logs each
-request itself). gunicorn reads the project's gunicorn.conf.py when there is one (worker class,
-timeouts, recycling), with `--workers N` on top; Granian runs `--interface wsgi --workers N` with
-its defaults otherwise (the `make serve` rows of apps.py measure whatever the project ships,
-options included). A server the project does not install is added to its venv at the version
-pinned here, so both are measured whichever one the templates chose.
+A generated Flask or Django project serves with `python serve.py` (`make serve`): Granian for
+the plain variants. The comparison runs that serve.py with WEB_CONCURRENCY=N against gunicorn
+serving the same app (serve.py's `APP`) with N workers, `sync` (one request at a time per
+worker, gunicorn's default and the old templates' choice) and `gthread` with serve.py's own
+THREADS. gunicorn is added to the project's venv here only, at GUNICORN, and started from a
+config that does what serve.py does before serving: an empty multi-process metrics directory,
+the app's JSON logging (one line per request, with its request id, written by the app on both
+servers; no server access log on either), and the app loaded once in the master (preload).
+So the rows differ only in the server.
+
+`recycled` is serve.py with its workers' lifetime cut from an hour to RECYCLE_SECONDS, so a
+sustained run sees Granian replace every worker under load (apps.py counts the restarts).
 """
 
 from __future__ import annotations
@@ -21,20 +24,50 @@ from baselines import Server
 from procs import BenchError, clean_env, run
 
 GUNICORN = "gunicorn==27.0.1"
-GRANIAN = "granian==2.8.9"
+RECYCLE_SECONDS = 60  # Granian's shortest worker lifetime
 # A worker process starting, in either server's log: the first N are the boot, the rest restarts.
 SPAWN = re.compile(r"Booting worker with pid|Spawning worker-\d+")
+CONFIG = "bench_gunicorn.conf.py"
+
+# serve.py's set-up for gunicorn: metrics directory, logging, preload. BENCH_* pick the worker model.
+GUNICORN_CONF = '''\
+import os
+import sys
+
+sys.path.insert(0, os.getcwd())
+import serve  # noqa: E402
+
+serve.prepare_metrics_dir()
+from {slug}.observability import logging_config  # noqa: E402
+
+bind = "127.0.0.1:" + os.environ["PORT"]
+workers = int(os.environ["WEB_CONCURRENCY"])
+worker_class = os.environ["BENCH_WORKER_CLASS"]
+threads = int(os.environ["BENCH_THREADS"])
+preload_app = True
+accesslog = None
+errorlog = "-"
+logconfig_dict = logging_config("info", {{"gunicorn.error": {{"handlers": [], "propagate": True}}}})
+control_socket_disable = True
+worker_tmp_dir = "/dev/shm"
+'''
+
+
+def _setting(project: Path, pattern: str, what: str) -> str:
+    found = re.search(pattern, (project / "serve.py").read_text(), re.M)
+    if found is None:
+        raise BenchError(f"{project / 'serve.py'} has no {what}; update bench/pyservers.py")
+    return found.group(1)
 
 
 def app_target(project: Path) -> str:
-    """`module:callable` of the project's WSGI app, read from its Makefile's `APP :=` line."""
-    found = re.search(r"^APP\s*[:?]?=\s*(\S+)\s*$", (project / "Makefile").read_text(), re.M)
-    if found is None:
-        raise BenchError(f"{project / 'Makefile'} has no `APP := module:callable` line; update bench/pyservers.py")
-    target = found.group(1)
-    if ".asgi" in target:
-        raise BenchError(f"{project} serves ASGI ({target}); the server comparison needs a WSGI variant")
-    return target if ":" in target else f"{target}:application"
+    """`module:callable` of the app serve.py serves (its `APP = "..."` line)."""
+    return _setting(project, r'^APP = "([\w.]+:\w+)"$', '`APP = "module:callable"` line')
+
+
+def threads(project: Path) -> int:
+    """serve.py's THREADS: Granian's blocking threads per WSGI worker (gunicorn gthread gets as many)."""
+    return int(_setting(project, r"^THREADS = (\d+)$", "`THREADS = N` line"))
 
 
 def serve_env(project: Path) -> dict[str, str]:
@@ -46,54 +79,51 @@ def serve_env(project: Path) -> dict[str, str]:
     return env
 
 
-def ensure(project: Path, uv: Path, pin: str) -> Path:
-    """The server's console script in the project's venv, installed at PIN when the project lacks it."""
-    name = pin.split("==")[0]
-    script = project / ".venv" / "bin" / name
-    if not script.is_file():
-        run([str(uv), "pip", "install", "--quiet", "--python", str(project / ".venv" / "bin" / "python"), pin],
-            env=clean_env(), timeout=300)
-    return script
+def prepare(project: Path, uv: Path) -> None:
+    """gunicorn in the project's venv with serve.py's set-up as its config; Django's static files collected."""
+    python = project / ".venv" / "bin" / "python"
+    run([str(uv), "pip", "install", "--quiet", "--python", str(python), GUNICORN], env=clean_env(), timeout=300)
+    (project / CONFIG).write_text(GUNICORN_CONF.format(slug=_package(project)))
+    if (project / "manage.py").is_file():  # make serve collects static files before it starts the server
+        run([str(python), "manage.py", "collectstatic", "--noinput", "--verbosity", "0"], cwd=project,
+            env=clean_env(**serve_env(project)), timeout=300)
 
 
-def access_log(project: Path) -> bool:
-    """Does the project's server write its own access log (gunicorn.conf.py's `accesslog`)?
-
-    When it does not (no gunicorn.conf.py, or `accesslog = None`), the app logs each request
-    itself, so neither server measured here gets its access log turned on.
-    """
-    config = project / "gunicorn.conf.py"
-    if not config.is_file():
-        return False
-    read = "import runpy, sys; print(runpy.run_path(sys.argv[1]).get('accesslog') is not None)"
-    return run([str(project / ".venv" / "bin" / "python"), "-c", read, str(config)], cwd=project,
-               env=clean_env(**serve_env(project)), timeout=60).strip().endswith("True")
+def _package(project: Path) -> str:
+    """The project's package: the folder that holds observability.py (not Django's config/)."""
+    found = [p.parent.name for p in project.glob("*/observability.py")]
+    if len(found) != 1:
+        raise BenchError(f"{project}: expected one <package>/observability.py, found {found}")
+    return found[0]
 
 
-def prepare_django(project: Path) -> None:
-    """Migrate and collect static files as `make serve` does first (the servers below skip make)."""
-    env = clean_env(**serve_env(project))
-    for step in (["migrate", "--noinput"], ["collectstatic", "--noinput"]):
-        run([".venv/bin/python", "manage.py", *step, "--verbosity", "0"], cwd=project, env=env, timeout=300)
-
-
-def servers(project: Path, stack: str, uv: Path, workers: int) -> list[Server]:
-    """gunicorn and Granian serving PROJECT with WORKERS processes each."""
-    target, env = app_target(project), {**serve_env(project), "WEB_CONCURRENCY": str(workers)}
-    gunicorn = ensure(project, uv, GUNICORN)
-    config = ["-c", "gunicorn.conf.py"] if (project / "gunicorn.conf.py").is_file() else []
-    granian = ensure(project, uv, GRANIAN)
-    logged = access_log(project)
+def servers(project: Path, stack: str, workers: int) -> list[Server]:
+    """serve.py (Granian) and gunicorn sync and gthread serving PROJECT with WORKERS processes each."""
+    python, count = str(project / ".venv" / "bin" / "python"), str(workers)
+    env = {**serve_env(project), "WEB_CONCURRENCY": count}
+    gunicorn = [python, "-m", "gunicorn", "-c", CONFIG, app_target(project)]
+    per_worker = str(threads(project))
     return [
-        Server(f"{stack}: gunicorn, {workers} workers", stack, "server",
-               [str(gunicorn), *config, "--bind", "127.0.0.1:{port}", "--workers", str(workers), target],
-               project, "/healthz", env),
-        Server(f"{stack}: granian, {workers} workers", stack, "server",
-               [str(granian), "--interface", "wsgi", "--host", "127.0.0.1",
-                "--port", "{port}", "--workers", str(workers), "--access-log" if logged else "--no-access-log",
-                target],
-               project, "/healthz", env),
+        Server(f"{stack}: granian (serve.py), {workers} workers", stack, "server", [python, "serve.py"], project,
+               "/healthz", env),
+        Server(f"{stack}: gunicorn sync, {workers} workers", stack, "server", gunicorn, project, "/healthz",
+               {**env, "BENCH_WORKER_CLASS": "sync", "BENCH_THREADS": "1"}),
+        Server(f"{stack}: gunicorn gthread x{per_worker}, {workers} workers", stack, "server", gunicorn, project,
+               "/healthz", {**env, "BENCH_WORKER_CLASS": "gthread", "BENCH_THREADS": per_worker}),
     ]
+
+
+def recycled(project: Path, stack: str) -> Server:
+    """serve.py as `make serve` runs it, but with every worker replaced after RECYCLE_SECONDS."""
+    source = (project / "serve.py").read_text()
+    setting = "WORKER_LIFETIME_SECONDS: int | None = 3600"
+    if setting not in source:
+        raise BenchError(f"{project / 'serve.py'} no longer has `{setting}`; update bench/pyservers.py")
+    (project / "serve_recycled.py").write_text(
+        source.replace(setting, f"WORKER_LIFETIME_SECONDS: int | None = {RECYCLE_SECONDS}"))
+    return Server(f"{stack}: make serve, workers recycled every {RECYCLE_SECONDS} s", stack, "recycled",
+                  [str(project / ".venv" / "bin" / "python"), "serve_recycled.py"], project, "/healthz",
+                  serve_env(project))
 
 
 def spawns(log: Path) -> int:
@@ -103,5 +133,5 @@ def spawns(log: Path) -> int:
 
 def kind(log: Path) -> str:
     """Which server wrote LOG: gunicorn, granian, or `?`."""
-    text = log.read_text(errors="replace") if log.is_file() else ""
-    return next((name for name in ("gunicorn", "granian") if name in text.lower()), "?")
+    text = log.read_text(errors="replace").lower() if log.is_file() else ""
+    return next((name for name in ("gunicorn", "granian") if name in text), "?")

@@ -92,7 +92,7 @@ def section(title: str) -> float:
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="bench/run.py", description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true",
-                        help="fewer runs, 3 s wrk runs, a 15 s sustained run (proves the harness, ~10 min)")
+                        help="fewer runs, 3 s wrk runs, 75 s sustained runs (proves the harness, ~15 min)")
     parser.add_argument("--only", choices=SECTIONS, action="append", help="run this section (repeatable)")
     parser.add_argument("--stack", choices=apps.STACKS, action="append",
                         help="only this stack in the install, first and apps sections (repeatable)")
@@ -101,8 +101,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--today-ref", default=previous.TODAY_REF, metavar="REF",
                         help="commit whose stackpick and templates are today's flow (default: main before issue 11)")
     parser.add_argument("--sustained", type=int, metavar="SECONDS",
-                        help="length of the sustained run per Python make serve (default 60, 15 with --quick)")
-    return parser.parse_args(argv)
+                        help="length of each sustained run (default 150, 75 with --quick; at least 75, "
+                             "so the recycled workers are replaced during it)")
+    args = parser.parse_args(argv)
+    if args.sustained is not None and args.sustained < 75:
+        parser.error("--sustained must be at least 75 seconds: recycled workers live 60")
+    return args
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -157,7 +161,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if "apps" in sections:
             cores = os.cpu_count() or 1
             options = apps.Options(seconds=3 if quick else 8, rounds=1 if quick else 3,
-                                   sustained=args.sustained or (15 if quick else 60),
+                                   sustained=args.sustained or (75 if quick else 150),
                                    workers=tuple(sorted({cores, 2 * cores + 1})), stacks=stacks)
             load = section(f"Generated apps under load (wrk -t2 -c50 -d{options.seconds}s --timeout 10s --latency, "
                     f"median of {options.rounds} interleaved round{'s' if options.rounds > 1 else ''}; "
