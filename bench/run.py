@@ -80,12 +80,22 @@ def node_first(work: Path) -> str:
     return run(["node", "--version"]).strip()
 
 
+_BEGAN = time.monotonic()
+
+
 def section(title: str) -> float:
-    """Print a section's heading with the 1-minute load average (well above 0: other work shares the cores)."""
+    """Print a section's heading with the 1-minute load average (well above 0: other work shares the cores).
+
+    Within a minute of an earlier section the average still counts that section's own processes,
+    so only a high load at the first section says for certain that other work is running.
+    """
     load = os.getloadavg()[0]
     busy = load > 0.5 * (os.cpu_count() or 1)
-    print(f"## {title}\n\nLoad average at the start: {load:.2f}"
-          + (" (other work is running: expect noise)" if busy else "") + "\n", flush=True)
+    note = ""
+    if busy:
+        note = (" (a 1-minute average: it still counts the previous section's own load)"
+                if time.monotonic() - _BEGAN > 10 else " (other work is running: expect noise)")
+    print(f"## {title}\n\nLoad average at the start: {load:.2f}{note}\n", flush=True)
     return load
 
 
@@ -118,7 +128,8 @@ def main(argv: Sequence[str] | None = None) -> int:
               file=sys.stderr)
         return 1
     work = Path(tempfile.mkdtemp(prefix="stackpick-bench."))
-    started = time.monotonic()
+    global _BEGAN
+    started = _BEGAN = time.monotonic()
     verdicts: list[Verdict] = []
     try:
         node = node_first(work)
