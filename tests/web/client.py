@@ -38,7 +38,8 @@ class WebServer:
         deadline = time.monotonic() + timeout
         while self.renders_left() and time.monotonic() < deadline:
             time.sleep(0.1)
-        assert self.renders_left() == [], self.server.output()
+        left = self.renders_left()
+        assert left == [], f"left: {[str(p) for p in left]}\n{self.server.output()}"
 
 
 @contextlib.contextmanager

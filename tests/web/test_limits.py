@@ -91,6 +91,25 @@ def test_a_render_past_the_timeout_is_504_and_cleaned(tmp_path: Path) -> None:
             call(server.base + "/metrics").body.decode()
 
 
+# A render process whose timer fired: a git child still writing (a shell that ignores SIGTERM
+# stands in for a stubborn one), and a grandchild. stop_children must leave none running.
+_STOP_CHILDREN = """
+import subprocess, sys
+from stackpick.web import worker
+plain = subprocess.Popen(["sleep", "60"])
+stubborn = subprocess.Popen(["sh", "-c", "trap '' TERM; sleep 60 & wait"])
+import time; time.sleep(0.3)
+worker.CHILD_GRACE_SECONDS = 0.5
+print(worker.stop_children(), plain.poll() is not None, stubborn.poll() is not None)
+"""
+
+
+def test_a_timed_out_render_stops_the_processes_it_started() -> None:
+    done = subprocess.run([sys.executable, "-c", _STOP_CHILDREN], capture_output=True, text=True, timeout=30)
+    assert done.stderr == ""
+    assert done.stdout == "3 True True\n"  # sleep, sh and sh's sleep: all stopped
+
+
 def _team_template(root: Path, *, tasks: bool = False) -> Path:
     root.mkdir()
     config = ("project_name:\n  type: str\nflavour:\n  type: str\n  default: plain\n"

@@ -17,6 +17,9 @@ from typing import Any
 
 from stackpick.web import archive
 
+# How long processes a timed-out render started get to exit on SIGTERM before SIGKILL.
+CHILD_GRACE_SECONDS = 2.0
+
 
 class RenderTimeoutError(Exception):
     """The render took longer than the server allows."""
@@ -52,6 +55,25 @@ def _timeout(signum: int, frame: FrameType | None) -> None:
     raise RenderTimeoutError
 
 
+def stop_children() -> int:
+    """Stop every process this one started that is still running; return how many there were.
+
+    The render timer's exception can land while Copier waits on a git child (a clone of the
+    template): the exception leaves the wait, not the child, which would go on writing into the
+    render folder after it is cleaned. So the children stop first (SIGTERM, then SIGKILL).
+    """
+    import psutil
+
+    children = psutil.Process().children(recursive=True)
+    for child in children:
+        child.terminate()
+    _, alive = psutil.wait_procs(children, timeout=CHILD_GRACE_SECONDS)
+    for child in alive:
+        child.kill()
+    psutil.wait_procs(alive, timeout=CHILD_GRACE_SECONDS)
+    return len(children)
+
+
 def build(job: Job, folder: str, timeout: float) -> bytes | list[dict[str, object]]:
     """Render JOB inside FOLDER within TIMEOUT seconds; return the archive bytes or the file list."""
     from stackpick import render
@@ -76,5 +98,7 @@ def build(job: Job, folder: str, timeout: float) -> bytes | list[dict[str, objec
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
         tempfile.tempdir = None
+        if _fired:
+            stop_children()
         for child in Path(folder).iterdir():
             shutil.rmtree(child, ignore_errors=True) if child.is_dir() else child.unlink(missing_ok=True)
