@@ -34,6 +34,8 @@ STACKS = ("flask", "django", "express")
 FLOORS = {"flask": 4.0, "django": 5.0, "express": 0.9}  # generated req/s at least this times the naive one
 SUSTAINED_P99 = 2.0  # a sustained run's p99 at most this times the short rounds' median p99
 RECYCLED_P99 = 1.5  # the recycled run's p99 at most this times the same load's p99 without recycling
+# What each Python stack renders (name -> concurrency, app_type); Express renders only "low".
+VARIANTS = {"low": ("low", "rest_api"), "medium": ("medium", "rest_api"), "realtime": ("medium", "realtime")}
 
 
 @dataclass(frozen=True)
@@ -66,11 +68,11 @@ def prepare(generator: Generator, work: Path, uv: Path, options: Options) -> lis
     apps = work / "apps"
     rendered: dict[str, dict[str, Path]] = {}
     for stack in options.stacks:  # one at a time: they share the template store
-        variants = {"low": ("low", "rest_api"), "medium": ("medium", "rest_api"), "realtime": ("medium", "realtime")}
-        levels = tuple(variants) if stack != "express" else ("low",)
-        rendered[stack] = {level: projects.render(generator.cmd, apps / f"{stack}-{level}", stack,
-                                                  *variants[level][:1], generator.env, app_type=variants[level][1])
-                           for level in levels}
+        rendered[stack] = {}
+        for name in VARIANTS if stack != "express" else ("low",):
+            concurrency, app_type = VARIANTS[name]
+            rendered[stack][name] = projects.render(generator.cmd, apps / f"{stack}-{name}", stack, concurrency,
+                                                    generator.env, app_type=app_type)
     env = projects.path_with(uv)
 
     def python_stack(stack: str, naive: Callable[[Path, Path], Server]) -> list[Server]:
@@ -78,8 +80,6 @@ def prepare(generator: Generator, work: Path, uv: Path, options: Options) -> lis
         for project in (low, medium, realtime):
             projects.install(project, env=env)
         pyservers.prepare(low, uv)
-        if stack == "django":
-            pyservers.prepare(realtime, uv)  # collectstatic, as its make serve does
         return [projects.server(low, stack, "low"), projects.server(medium, stack, "medium"),
                 projects.server(realtime, stack, "medium", label="real-time variant", role="reference"),
                 *(s for n in options.workers for s in pyservers.servers(low, stack, n)),
@@ -146,11 +146,11 @@ def measure(servers: Sequence[Server], seconds: int, rounds: int, logs: Path, su
                   f"worker restarts: {long[server.name][1]}", flush=True)
     results = []
     for s in servers:
-        xs = loads[s.name] or [x for x in (long.get(s.name, (None, 0))[0],) if x is not None]
+        load, restarts = long.get(s.name, (None, 0))
+        xs = loads[s.name] or ([load] if load is not None else [])  # a recycled server's only run: sustained
         runs = pyservers.kind(log[s.name]) if s.stack != "express" else "node"
         if s.role == "naive":
             runs = {"flask": "werkzeug app.run()", "django": "runserver"}.get(s.stack, runs)
-        load, restarts = long.get(s.name, (None, 0))
         results.append(Result(s, median([x.rps for x in xs]), median([x.p99_ms for x in xs]),
                               sum(x.non_2xx for x in xs), sum(x.socket_errors for x in xs), runs, load, restarts))
     return results

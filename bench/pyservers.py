@@ -25,6 +25,7 @@ from procs import BenchError, clean_env, run
 
 GUNICORN = "gunicorn==27.0.1"
 RECYCLE_SECONDS = 60  # Granian's shortest worker lifetime
+SHORTEST_SUSTAINED = RECYCLE_SECONDS + 15  # a sustained run long enough for every recycled worker to go
 # A worker process starting, in either server's log: the first N are the boot, the rest restarts.
 SPAWN = re.compile(r"Booting worker with pid|Spawning worker-\d+")
 CONFIG = "bench_gunicorn.conf.py"

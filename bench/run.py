@@ -28,6 +28,7 @@ import generation
 import installs
 import plot
 import previous
+import pyservers
 import startup
 import web
 from procs import BenchError, clean_env, run
@@ -80,10 +81,7 @@ def node_first(work: Path) -> str:
     return run(["node", "--version"]).strip()
 
 
-_BEGAN = time.monotonic()
-
-
-def section(title: str) -> float:
+def section(title: str, began: float) -> float:
     """Print a section's heading with the 1-minute load average (well above 0: other work shares the cores).
 
     Within a minute of an earlier section the average still counts that section's own processes,
@@ -94,7 +92,7 @@ def section(title: str) -> float:
     note = ""
     if busy:
         note = (" (a 1-minute average: it still counts the previous section's own load)"
-                if time.monotonic() - _BEGAN > 10 else " (other work is running: expect noise)")
+                if time.monotonic() - began > 10 else " (other work is running: expect noise)")
     print(f"## {title}\n\nLoad average at the start: {load:.2f}{note}\n", flush=True)
     return load
 
@@ -114,8 +112,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
                         help="length of each sustained run (default 150, 75 with --quick; at least 75, "
                              "so the recycled workers are replaced during it)")
     args = parser.parse_args(argv)
-    if args.sustained is not None and args.sustained < 75:
-        parser.error("--sustained must be at least 75 seconds: recycled workers live 60")
+    if args.sustained is not None and args.sustained < pyservers.SHORTEST_SUSTAINED:
+        parser.error(f"--sustained must be at least {pyservers.SHORTEST_SUSTAINED} seconds: recycled workers "
+                     f"live {pyservers.RECYCLE_SECONDS}")
     return args
 
 
@@ -128,8 +127,7 @@ def main(argv: Sequence[str] | None = None) -> int:
               file=sys.stderr)
         return 1
     work = Path(tempfile.mkdtemp(prefix="stackpick-bench."))
-    global _BEGAN
-    started = _BEGAN = time.monotonic()
+    started = time.monotonic()
     verdicts: list[Verdict] = []
     try:
         node = node_first(work)
@@ -140,16 +138,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         quick = args.quick
         if "cli" in sections:
             runs = 9 if quick else 15
-            section(f"CLI start-up (whole process, median of {runs} interleaved runs)")
+            section(f"CLI start-up (whole process, median of {runs} interleaved runs)", started)
             verdicts += startup.bench(stackpick, runs, env)
         if "new" in sections:
             runs = 5 if quick else 7
-            section(f"`stackpick new` against `copier copy` (median of {runs} interleaved runs)")
+            section(f"`stackpick new` against `copier copy` (median of {runs} interleaved runs)", started)
             verdicts += generation.bench(stackpick, tool("copier"), work, runs, env)
         if "web" in sections:
             rounds, runs = (2, 5) if quick else (4, 9)
             section(f"`stackpick serve` downloads ({web.CLIENTS} concurrent clients x {rounds}) against "
-                    f"`stackpick new` run serially ({runs} runs)")
+                    f"`stackpick new` run serially ({runs} runs)", started)
             verdicts += web.bench(stackpick, work, rounds, runs, env)
         checkout = previous.current(stackpick, env)
         uv = only_uv(work) if {"install", "first", "apps"} & set(sections) else Path("uv")
@@ -157,14 +155,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         if "install" in sections:
             runs = 1 if quick else 3
             section(f"Installs: uv against pip, same pins, fresh venv, warm caches (median of {runs} "
-                    f"interleaved run{'s' if runs > 1 else ''} after a warm-up)")
+                    f"interleaved run{'s' if runs > 1 else ''} after a warm-up)", started)
             verdicts += installs.bench(checkout, uv, work, runs,
                                        [s for s in stacks if s in installs.STACKS])
         if "first" in sections:
             runs = 1 if quick else 3
             today = previous.at_commit(args.today_ref, work, env)
             section(f"Time to first answer: stackpick new -> install -> make serve -> 200 on /healthz "
-                    f"(median of {runs} interleaved run{'s' if runs > 1 else ''} after a warm-up)")
+                    f"(median of {runs} interleaved run{'s' if runs > 1 else ''} after a warm-up)", started)
             print(f"today = {today.label}: {previous.describe(args.today_ref)}\n"
                   f"new   = {checkout.label}: HEAD {previous.describe('HEAD')} (with any uncommitted changes)\n")
             flows = (firstanswer.today(today), firstanswer.new(checkout, uv))
@@ -172,11 +170,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         if "apps" in sections:
             cores = os.cpu_count() or 1
             options = apps.Options(seconds=3 if quick else 8, rounds=1 if quick else 3,
-                                   sustained=args.sustained or (75 if quick else 150),
+                                   sustained=args.sustained or (pyservers.SHORTEST_SUSTAINED if quick else 150),
                                    workers=tuple(sorted({cores, 2 * cores + 1})), stacks=stacks)
             load = section(f"Generated apps under load (wrk -t2 -c50 -d{options.seconds}s --timeout 10s --latency, "
                     f"median of {options.rounds} interleaved round{'s' if options.rounds > 1 else ''}; "
-                    f"then {options.sustained} s sustained on each Python make serve)")
+                    f"then {options.sustained} s sustained on each Python make serve)", started)
             found, results = apps.bench(checkout, work, uv, options)
             verdicts += found
             print(plot.write(results, args.plot, f"stackpick: generated apps under wrk -t2 -c50, "
