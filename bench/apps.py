@@ -92,7 +92,9 @@ def prepare(generator: Generator, work: Path, uv: Path, options: Options) -> lis
         cores = str(os.cpu_count() or 1)
         return [projects.server(project, "express", "low"),
                 Server(f"express: cluster.js, WEB_CONCURRENCY={cores}", "express", "cluster", entry, project,
-                       "/healthz", {"WEB_CONCURRENCY": cores})]
+                       "/healthz", {"WEB_CONCURRENCY": cores}),
+                Server("express: generated, LOG_LEVEL=warn (no access lines)", "express", "reference",
+                       ["make", "serve"], project, "/healthz", {"LOG_LEVEL": "warn"})]
 
     tasks: list[Callable[[], list[Server]]] = []
     if "flask" in options.stacks:
@@ -246,7 +248,8 @@ def _workers(server: Server) -> str:
 
 
 def comparison(results: Sequence[Result]) -> str:
-    """Granian against each gunicorn worker model at each worker count, and the Express cluster against one process."""
+    """Granian against each gunicorn worker model at each worker count; the Express cluster, and Express without its
+    access lines, against the generated single process."""
     rows: list[list[str]] = []
     servers = [r for r in results if r.server.role == "server"]
     for r in servers:
@@ -258,9 +261,16 @@ def comparison(results: Sequence[Result]) -> str:
                 rows.append([f"{r.server.name} vs {other.server.name.split(': ', 1)[1]}",
                              f"{r.rps:,.0f} vs {other.rps:,.0f}", ratio(r.rps / other.rps),
                              f"{r.p99_ms:.1f} vs {other.p99_ms:.1f} ms"])
+    one = next((x for x in results if x.server.stack == "express" and x.server.role == "generated"), None)
     for r in results:
+        if one is None:
+            break
         if r.server.role == "cluster":
-            one = next(x for x in results if x.server.stack == "express" and x.server.role == "generated")
-            rows.append([f"{r.server.name} vs one process (make serve)", f"{r.rps:,.0f} vs {one.rps:,.0f}",
-                         ratio(r.rps / one.rps), f"{r.p99_ms:.1f} vs {one.p99_ms:.1f} ms"])
+            what = "one process (make serve)"
+        elif r.server.stack == "express" and "LOG_LEVEL" in r.server.env:
+            what = "with them (make serve)"
+        else:
+            continue
+        rows.append([f"{r.server.name} vs {what}", f"{r.rps:,.0f} vs {one.rps:,.0f}",
+                     ratio(r.rps / one.rps), f"{r.p99_ms:.1f} vs {one.p99_ms:.1f} ms"])
     return markdown(["side by side (same app)", "req/s", "ratio", "p99"], rows)

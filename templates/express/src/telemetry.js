@@ -4,6 +4,7 @@
 // per request cost more CPU than the rest of a hello-world request).
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
+import { lineWriter } from './logger.js';
 import { recordRequest } from './metrics.js';
 
 // What a request id from a client or proxy may look like; anything else is replaced, so a
@@ -38,6 +39,10 @@ export function telemetry(app, logger) {
     },
   });
 
+  const completed = lineWriter(logger, 'info', 'request completed');
+  const aborted = lineWriter(logger, 'info', 'request aborted');
+  const failed = lineWriter(logger, 'error', 'request failed');
+
   // 'close' comes after the response is sent, or when the client leaves first. `this` is the response.
   function done() {
     const req = this.req;
@@ -48,17 +53,14 @@ export function telemetry(app, logger) {
 
     const url = req.originalUrl;
     const query = url.indexOf('?');
-    const line = {
-      request_id: req.id,
-      method: req.method,
-      path: query === -1 ? url : url.slice(0, query), // never the query string: it may hold tokens
-      status,
-      duration_ms: Math.round(seconds * 1e6) / 1000,
-    };
-    if (this.err !== undefined) logger.error({ ...line, err: this.err }, 'request failed');
-    else if (status >= 500) logger.error(line, 'request failed');
-    else if (status === CLIENT_CLOSED) logger.info(line, 'request aborted');
-    else logger.info(line, 'request completed');
+    const path = query === -1 ? url : url.slice(0, query); // never the query string: it may hold tokens
+    // The line's own fields, serialized once (see lineWriter).
+    const members = `"request_id":${JSON.stringify(req.id)},"method":${JSON.stringify(req.method)},`
+      + `"path":${JSON.stringify(path)},"status":${status},"duration_ms":${Math.round(seconds * 1e6) / 1000}`;
+    if (this.err !== undefined) logger.error({ ...JSON.parse(`{${members}}`), err: this.err }, 'request failed');
+    else if (status >= 500) failed(members);
+    else if (status === CLIENT_CLOSED) aborted(members);
+    else completed(members);
   }
 
   return (req, res) => {
