@@ -43,8 +43,8 @@ class Options:
     """How long and how often to load: wrk seconds per run, rounds, the sustained run, worker counts.
 
     Express takes more rounds: its verdict is a ratio near 1 between two servers of about the same
-    speed, where one slow phase of a shared machine (a few seconds of it were seen to cost 15%) can
-    decide three rounds; the Python verdicts have margins of 20% and more.
+    speed, and the rounds of one run have differed by 0.2x (1.03x, 0.82x, 0.87x); the Python
+    verdicts have margins of 20% and more.
     """
 
     seconds: int
@@ -140,9 +140,6 @@ def measure(servers: Sequence[Server], seconds: int, rounds: int, logs: Path, su
                 env={**(env if env is not None else clean_env()), "HOST": "127.0.0.1", "PORT": port, **server.env},
                 ready_url=urls[server.name] + server.ready_path, log=log[server.name]))
         short = [s for s in servers if s.role != "recycled"]  # recycled servers only take the sustained run
-        # Generated servers and the naive one they are judged against load back to back (in either
-        # direction of a round), so a slow phase of the machine tends to hit both sides of the ratio.
-        short.sort(key=lambda s: {"generated": 0, "naive": 1}.get(s.role, 2))
         for round_ in range(rounds):
             for server in short if round_ % 2 == 0 else reversed(short):
                 wrk.load(urls[server.name] + "/", 1)  # warm-up: imports, caches, connection pools
