@@ -269,15 +269,14 @@ def comparison(results: Sequence[Result]) -> str:
                              f"{r.rps:,.0f} vs {other.rps:,.0f}", ratio(r.rps / other.rps),
                              f"{r.p99_ms:.1f} vs {other.p99_ms:.1f} ms"])
     one = next((x for x in results if x.server.stack == "express" and x.server.role == "generated"), None)
-    for r in results:
-        if one is None:
-            break
-        if r.server.role == "cluster":
-            what = "one process (make serve)"
-        elif r.server.stack == "express" and "LOG_LEVEL" in r.server.env:
-            what = "with them (make serve)"
-        else:
-            continue
-        rows.append([f"{r.server.name} vs {what}", f"{r.rps:,.0f} vs {one.rps:,.0f}",
-                     ratio(r.rps / one.rps), f"{r.p99_ms:.1f} vs {one.p99_ms:.1f} ms"])
+    if one is not None:
+        for r in results:
+            if r.server.role == "cluster":
+                what = "one process (make serve)"
+            elif r.server.stack == "express" and "LOG_LEVEL" in r.server.env:
+                what = "with them (make serve)"
+            else:
+                continue
+            rows.append([f"{r.server.name} vs {what}", f"{r.rps:,.0f} vs {one.rps:,.0f}",
+                         ratio(r.rps / one.rps), f"{r.p99_ms:.1f} vs {one.p99_ms:.1f} ms"])
     return markdown(["side by side (same app)", "req/s", "ratio", "p99"], rows)

@@ -53,6 +53,8 @@ export class PerTurnWriter {
 // entry wrote it).
 const BASE = { pid: process.pid };
 const BASE_MEMBERS = JSON.stringify(BASE).slice(1, -1);
+// The level as its name (`"level":"info"`), not pino's number.
+const levelField = (label) => ({ level: label });
 
 // The destination of each logger createLogger made, for lineWriter.
 const destinations = new WeakMap();
@@ -67,7 +69,7 @@ export function createLogger({
   destination = new PerTurnWriter(pino.destination({ sync: true, contentMode: 'buffer' })),
 } = {}) {
   const logger = pino(
-    { level, base: BASE, timestamp: isoTime, formatters: { level: (label) => ({ level: label }) } },
+    { level, base: BASE, timestamp: isoTime, formatters: { level: levelField } },
     destination,
   );
   destinations.set(logger, destination);
@@ -87,7 +89,7 @@ export function createLogger({
 export function lineWriter(logger, level, msg) {
   const destination = destinations.get(logger);
   if (destination === undefined) return (members) => logger[level](JSON.parse(`{${members}}`), msg);
-  const head = `{"level":${JSON.stringify(level)}`;
+  const head = JSON.stringify(levelField(level)).slice(0, -1); // without its closing brace
   const base = `,${BASE_MEMBERS},`;
   const tail = `,"msg":${JSON.stringify(msg)}}\n`;
   return (members) => {
