@@ -67,6 +67,7 @@ class Result:
     runs: str  # which server process answered (gunicorn, granian, node, ...)
     sustained: wrk.Load | None = None
     restarts: int = 0
+    per_round: tuple[float, ...] = ()  # req/s of each short round, in order
 
 
 def prepare(generator: Generator, work: Path, uv: Path, options: Options) -> list[Server]:
@@ -160,7 +161,8 @@ def measure(servers: Sequence[Server], seconds: int, rounds: int, logs: Path, su
         if s.role == "naive":
             runs = {"flask": "werkzeug app.run()", "django": "runserver"}.get(s.stack, runs)
         results.append(Result(s, median([x.rps for x in xs]), median([x.p99_ms for x in xs]),
-                              sum(x.non_2xx for x in xs), sum(x.socket_errors for x in xs), runs, load, restarts))
+                              sum(x.non_2xx for x in xs), sum(x.socket_errors for x in xs), runs, load, restarts,
+                              tuple(x.rps for x in loads[s.name])))
     return results
 
 
@@ -170,10 +172,23 @@ def judge(result: Result, naive: Result) -> Verdict:
     if result.non_2xx or naive.non_2xx:
         return Verdict(f"{name}: only 2xx answers (saw {result.non_2xx} + {naive.non_2xx} others)", False)
     if result.server.stack == "express":
-        return Verdict(f"{name}: {ratio(times)} the naive req/s (floor {floor:.2f}x)", times >= floor)
+        return Verdict(f"{name}: {ratio(times)} the naive req/s (floor {floor:.2f}x){_spread(result, naive)}",
+                       times >= floor)
     return Verdict(f"{name} ({result.runs}): {ratio(times)} the naive req/s (floor {floor:.0f}x), p99 "
                    f"{result.p99_ms:.1f} vs naive {naive.p99_ms:.1f} ms (no worse)",
                    times >= floor and result.p99_ms <= naive.p99_ms)
+
+
+def _spread(result: Result, naive: Result) -> str:
+    """How far apart the rounds were: the lowest and highest ratio of two runs in the same round.
+
+    The verdict is the ratio of the medians; a wide spread says the machine's speed moved during
+    the run (on a shared VM the naive app alone has ranged from 26,000 to 55,000 req/s in a morning).
+    """
+    pairs = [a / b for a, b in zip(result.per_round, naive.per_round, strict=False) if b > 0]
+    if len(pairs) < 2:
+        return ""
+    return f"; per round {ratio(min(pairs))} to {ratio(max(pairs))}"
 
 
 def _restarts(count: int) -> str:
