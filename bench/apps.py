@@ -182,10 +182,10 @@ def judge(result: Result, naive: Result) -> Verdict:
 def _spread(result: Result, naive: Result) -> str:
     """How far apart the rounds were: the lowest and highest ratio of two runs in the same round.
 
-    The verdict is the ratio of the medians; a wide spread says the machine's speed moved during
-    the run (on a shared VM the naive app alone has ranged from 26,000 to 55,000 req/s in a morning).
+    The verdict is the ratio of the medians; a wide spread says the machine's speed, or one server's,
+    moved during the run (docs/benchmarks.md, 2026-12-03). Both servers took the same rounds.
     """
-    pairs = [a / b for a, b in zip(result.per_round, naive.per_round, strict=False) if b > 0]
+    pairs = [a / b for a, b in zip(result.per_round, naive.per_round, strict=True) if b > 0]
     if len(pairs) < 2:
         return ""
     return f"; per round {ratio(min(pairs))} to {ratio(max(pairs))}"
