@@ -149,3 +149,33 @@ def leftover_jinja(root: Path) -> list[str]:
             if "{{" in text.replace("${{", "") or "{%" in text:
                 found.append(str(path.relative_to(root)))
     return found
+
+
+def wait_for_line(proc: subprocess.Popen[str], marker: str) -> None:
+    """Read PROC's stderr until the line MARKER."""
+    assert proc.stderr is not None
+    for line in proc.stderr:
+        if line.strip() == marker:
+            return
+    raise AssertionError(f"the run ended before {marker!r}")
+
+
+def wait_for_pause(proc: subprocess.Popen[str], stage: str) -> None:
+    """Read PROC's stderr until it is paused at STAGE (stackpick.pausepoints)."""
+    wait_for_line(proc, f"stackpick-test: paused at {stage}")
+
+
+def send_stop(proc: subprocess.Popen[str], sig: signal.Signals) -> None:
+    """SIGINT as a terminal sends it (to the whole group: PROC needs its own session); others to PROC."""
+    if sig == signal.SIGINT:
+        os.killpg(proc.pid, sig)
+    else:
+        proc.send_signal(sig)
+
+
+def stop(proc: subprocess.Popen[str], sig: signal.Signals) -> tuple[int, str]:
+    """Send SIG and wait; the exit code and stderr without the pause points' lines."""
+    send_stop(proc, sig)
+    _, err = proc.communicate(timeout=120)
+    return proc.returncode, "".join(line for line in err.splitlines(keepends=True)
+                                    if not line.startswith("stackpick-test:"))

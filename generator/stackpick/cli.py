@@ -151,7 +151,27 @@ def _interrupt(signum: int, frame: FrameType | None) -> None:
     # cannot itself be cut short by an impatient second Ctrl-C or a supervisor's repeated SIGTERM.
     for sig in _STOP_SIGNALS:
         signal.signal(sig, signal.SIG_IGN)
-    raise _Stop
+    raise _Stop(signum)
+
+
+_REDELIVER_SECONDS = 0.02
+
+
+def _unraisable(unraisable: sys.UnraisableHookArgs) -> None:
+    """Python swallows an exception raised in a finalizer (a `__del__`, as in Copier's plumbum while
+    it waits on git) and prints a traceback. Our stop is not lost that way: the handler is put back
+    and the signal sent again a moment later, once the finalizer has returned."""
+    if not isinstance(unraisable.exc_value, _Stop):
+        sys.__unraisablehook__(unraisable)
+        return
+    import threading
+
+    for sig in _STOP_SIGNALS:
+        signal.signal(sig, _interrupt)
+    signum = int(unraisable.exc_value.args[0])
+    resend = threading.Timer(_REDELIVER_SECONDS, os.kill, (os.getpid(), signum))
+    resend.daemon = True
+    resend.start()
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -166,6 +186,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _closed_stdout()
     _signalled.clear()
     previous = {sig: signal.signal(sig, _interrupt) for sig in _STOP_SIGNALS}
+    previous_hook, sys.unraisablehook = sys.unraisablehook, _unraisable
     try:
         return _flushed(_dispatch(args))
     except BrokenPipeError:
@@ -184,6 +205,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         # interpreter's exit must not turn it into a KeyboardInterrupt death (exit -2, a traceback).
         for sig, handler in previous.items():
             signal.signal(sig, handler if argv is not None else signal.SIG_IGN)
+        sys.unraisablehook = previous_hook
 
 
 def _fail(exc: StackpickError) -> int:

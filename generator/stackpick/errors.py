@@ -160,3 +160,12 @@ class InterruptedAfterApplyError(StackpickError):
     """A stop signal came while the update was being written; it was held until the update was complete."""
 
     exit_code = ExitCode.INTERRUPTED
+
+
+class InterruptedAfterNewError(StackpickError):
+    """A stop signal came while `new` was moving the project into place; it was held until DEST was complete."""
+
+    exit_code = ExitCode.INTERRUPTED
+
+    def __init__(self, dest: object) -> None:
+        super().__init__(f"interrupted after the project was written: {dest} is complete")

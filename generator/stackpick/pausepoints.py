@@ -1,10 +1,11 @@
-"""Test-only pause points, so tests can signal `update` at exact moments instead of guessing times.
+"""Test-only pause points, so tests can signal `update` and `new` at exact moments instead of guessing times.
 
-Never set these outside tests. `STACKPICK_TEST_STAGES=1` announces every stage an update reaches
-on stderr (`stackpick-test: stage NAME`); `STACKPICK_TEST_STAGES=NAME` also sleeps there for
-`STACKPICK_TEST_PAUSE_SECONDS` (default 5) after announcing `stackpick-test: paused at NAME`.
-Stages, in order: prepared, cloned, merged, rendered, planned, apply-journal, apply-midway,
-apply-index, applied.
+Never set these outside tests. `STACKPICK_TEST_STAGES=1` announces every stage a run reaches
+on stderr (`stackpick-test: stage NAME`); `STACKPICK_TEST_STAGES=NAME` (or NAME,NAME...) also sleeps
+there for `STACKPICK_TEST_PAUSE_SECONDS` (default 5) after announcing `stackpick-test: paused at NAME`.
+Stages of `update`, in order: prepared, cloned, merged, rendered, planned, apply-journal,
+apply-midway, apply-index, applied. Of `new`: new-staging-created, new-rendered, new-placing,
+new-staging-removing.
 """
 
 from __future__ import annotations
@@ -20,6 +21,6 @@ def reached(stage: str) -> None:
     if not wanted:
         return
     print(f"stackpick-test: stage {stage}", file=sys.stderr, flush=True)
-    if wanted == stage:
+    if stage in wanted.split(","):
         print(f"stackpick-test: paused at {stage}", file=sys.stderr, flush=True)
         time.sleep(float(os.environ.get("STACKPICK_TEST_PAUSE_SECONDS", "5")))

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import shutil
-import tempfile
+import contextlib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from stackpick import destination
-from stackpick.errors import DestinationError
+from stackpick import destination, pausepoints, shield
+from stackpick.errors import DestinationError, InterruptedAfterNewError
 
 
 def check_destination(dest: Path, *, force: bool) -> None:
@@ -33,6 +32,8 @@ def render(
     `first_commit` (message, author) makes the project a git repository with one commit, done in
     the staging folder so an interruption cannot leave a half-initialised repository behind. It is
     skipped when --force writes into a folder that already has files (they are not ours to commit).
+    A stop signal that comes once the project is being moved into place is held until it is there
+    and the staging folder is gone, then reported as InterruptedAfterNewError: DEST is complete.
     """
     from stackpick import copier_adapter, project
 
@@ -40,23 +41,28 @@ def render(
     destination.check(dest, force=force)
     created = destination.make_parents(dest.parent)
     try:
-        try:
-            # Beside DEST, so the staging folder is on DEST's file system and the final move is a rename.
-            staging = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", suffix=".stackpick", dir=dest.parent))
-        except OSError as exc:
-            raise DestinationError(f"cannot create a staging folder in {dest.parent}: {exc.strerror}") from exc
-        try:
+        with contextlib.ExitStack() as stack:
+            try:  # beside DEST, so the staging folder is on DEST's file system and the final move is a rename
+                staging = stack.enter_context(shield.temporary_folder(
+                    dest.parent, prefix=f".{dest.name}.", suffix=".stackpick", stage="new-staging"))
+            except OSError as exc:
+                raise DestinationError(f"cannot create a staging folder in {dest.parent}: {exc.strerror}") from exc
             copier_adapter.copy(src, staging / "project", data, vcs_ref=vcs_ref, trust=trust,
                                 defaults=defaults)
             merging = force and destination.has_files(dest)
             if first_commit and not merging:
                 project.init_and_commit(staging / "project", *first_commit)
-            if merging:
-                destination.merge_into(staging / "project", dest)
-            else:
-                destination.claim(staging / "project", dest)
-        finally:
-            shutil.rmtree(staging, ignore_errors=True)
+            pausepoints.reached("new-rendered")
+            # From here the project is whole in DEST or not there at all: a stop signal waits for
+            # the move (or the all-or-nothing merge) and the staging folder's removal to finish.
+            with shield.shielded() as caught:
+                pausepoints.reached("new-placing")
+                if merging:
+                    destination.merge_into(staging / "project", dest)
+                else:
+                    destination.claim(staging / "project", dest)
     except BaseException:
         destination.remove_created(created)
         raise
+    if caught:
+        raise InterruptedAfterNewError(dest)

@@ -18,7 +18,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from stackpick import repository
+from stackpick import repository, shield
 from stackpick.errors import UpdateError
 from stackpick.repository import Repository
 
@@ -63,7 +63,8 @@ def opened(repo: Repository) -> Iterator[Path]:
             os.environ.pop("TMPDIR", None)
         else:
             os.environ["TMPDIR"] = saved[1]
-        shutil.rmtree(run, ignore_errors=True)
+        with shield.held():  # a signal landing mid-removal would leave half a clone behind
+            shutil.rmtree(run, ignore_errors=True)
         os.close(lock)
         tidy(repo)
 

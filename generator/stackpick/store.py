@@ -13,13 +13,12 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import shutil
 import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from stackpick import __version__
+from stackpick import __version__, shield
 from stackpick.errors import TemplateStoreError
 from stackpick.history import MAIN, HistoryError, build, git
 
@@ -87,8 +86,8 @@ def ensure(path: Path | None = None) -> Store:
         remembered = _remembered(target, checkout) if checkout and not damaged else None
         if remembered:
             return Store(path=target, src=portable(target), current=remembered)
-        with tempfile.TemporaryDirectory(prefix="stackpick-source.") as tmp:
-            source, current = _source_bundle(Path(tmp))
+        with shield.temporary_folder(Path(tempfile.gettempdir()), prefix="stackpick-source.") as tmp:
+            source, current = _source_bundle(tmp)
             wanted = tags(source)
             if damaged or not target.is_file() or not wanted.items() <= tags(target).items():
                 _merge(source, target, keep=not damaged)
@@ -202,8 +201,7 @@ def tags(bundle: Path) -> dict[str, str]:
 def _merge(source: Path, target: Path, *, keep: bool = True) -> None:
     """Write TARGET = its own tags (with KEEP) + SOURCE's tags and branch, atomically (build beside, rename)."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".templates.", dir=target.parent))
-    try:
+    with shield.temporary_folder(target.parent, prefix=".templates.") as tmp:
         work = tmp / "work.git"
         git("init", "-q", "--bare", "--initial-branch=main", str(work))
         if keep and target.is_file() and _heads(target):
@@ -212,5 +210,3 @@ def _merge(source: Path, target: Path, *, keep: bool = True) -> None:
         staged = tmp / BUNDLE_NAME
         git("bundle", "create", "-q", str(staged), "--all", cwd=work)
         os.replace(staged, target)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)

@@ -3,7 +3,7 @@
 The precondition (a clean tree) makes HEAD the pre-update state of every path an update touches,
 so the journal needs no backups: it records HEAD, each path and whether HEAD has it, and the
 folders the update creates. It is written and fsynced before the first write and removed after
-the last. SIGINT, SIGTERM and SIGHUP are held for the whole step (`shielded`), so they land before
+the last. SIGINT, SIGTERM and SIGHUP are held for the whole step (`shield.shielded`), so they land before
 it (nothing written) or after it (everything written). Files are written whole (a temp file beside,
 fsynced, renamed over), so no file is ever half-written either. Only SIGKILL or a power cut can stop it
 half-way; then the journal stays, `update` and `check` refuse with one line naming
@@ -15,8 +15,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import signal
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -24,10 +22,9 @@ from stackpick import conflicts, pausepoints, repository, scratch
 from stackpick.errors import InterruptedUpdateError, StackpickError, UpdateError, UsageError
 from stackpick.merge import Change, Plan
 from stackpick.repository import Repository
+from stackpick.shield import shielded
 
 JOURNAL = "update-journal.json"
-_STOP = {signal.SIGINT, signal.SIGTERM}
-_HELD = _STOP | {signal.SIGHUP}  # a closed terminal ends the run only once the step is complete
 
 
 def journal_path(repo: Repository) -> Path:
@@ -39,26 +36,6 @@ def refuse_if_interrupted(repo: Repository) -> None:
     """Raise InterruptedUpdateError when an earlier update was cut short while writing."""
     if journal_path(repo).exists():
         raise InterruptedUpdateError(repo.top / repo.sub)
-
-
-@contextlib.contextmanager
-def shielded() -> Iterator[list[int]]:
-    """Hold SIGINT, SIGTERM (and SIGHUP) until the block ends; the list names the stop signals that came.
-
-    On exit the stop signals get a handler that only records them, for the rest of the command
-    (the CLI restores its own afterwards): the work is done, so a late signal must not turn into
-    an "interrupted, nothing was written" that is no longer true.
-    """
-    caught: list[int] = []
-    before = signal.pthread_sigmask(signal.SIG_BLOCK, _HELD)
-    try:
-        yield caught
-    finally:
-        for sig in _STOP:
-            signal.signal(sig, lambda signum, frame: caught.append(signum))
-        while (info := signal.sigtimedwait(_STOP, 0)) is not None:
-            caught.append(info.si_signo)
-        signal.pthread_sigmask(signal.SIG_SETMASK, before)
 
 
 def apply(plan: Plan) -> None:

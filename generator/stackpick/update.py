@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from stackpick import conflicts, generated, merge, pausepoints, repository, scratch, transaction
+from stackpick import conflicts, generated, merge, pausepoints, repository, scratch, shield, transaction
 from stackpick.errors import (
     ConflictsError,
     ExitCode,
@@ -85,7 +85,7 @@ def run(opts: UpdateOptions) -> int:
         if plan.conflicts:
             raise PredictedConflictsError(plan.conflicts)
         return ExitCode.OK
-    with transaction.shielded() as caught:
+    with shield.shielded() as caught:
         transaction.apply(plan)
         _report(plan, applied=True, as_json=opts.as_json)
     if caught:

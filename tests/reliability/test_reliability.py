@@ -19,6 +19,7 @@ from stackpick import __version__
 from stackpick.cli import main
 from stackpick.new import next_steps
 from stackpick.questions import DECISION_QUESTIONS
+from tests.support import send_stop, stop, wait_for_pause
 
 
 @pytest.fixture(autouse=True)
@@ -29,10 +30,12 @@ def private_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.M
     monkeypatch.setenv("XDG_DATA_HOME", str(home / ".local" / "share"))
 
 
-def stackpick(*args: str, cwd: Path, stdin: int | None = subprocess.DEVNULL) -> subprocess.Popen[str]:
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+def stackpick(*args: str, cwd: Path, stdin: int | None = subprocess.DEVNULL,
+              pause_at: str = "") -> subprocess.Popen[str]:
+    """`stackpick ARGS` as a process in its own session; PAUSE_AT: stages to pause at (stackpick.pausepoints)."""
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "STACKPICK_TEST_STAGES": pause_at}
     return subprocess.Popen([sys.executable, "-m", "stackpick", *args], cwd=cwd, env=env, stdin=stdin,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
 
 
 def leftovers(parent: Path) -> list[str]:
@@ -50,13 +53,86 @@ def test_interrupted_new_leaves_nothing_half_made(tmp_path: Path, sig: signal.Si
     out, err = proc.communicate(timeout=60)
     assert "Traceback" not in err, err
     assert leftovers(tmp_path) == []
-    if dest.exists():  # finished before the signal (the process may die on its way out): whole
+    if dest.exists():  # placed before the signal (the process may die on its way out): whole
         assert (dest / ".copier-answers.yml").is_file() and (dest / ".git").is_dir()
-        assert proc.returncode in (0, -sig), err
+        assert proc.returncode in (0, -sig) or (proc.returncode, err) == (130, complete(dest)), err
     elif proc.returncode == -sig:  # a loaded machine: the signal came while the interpreter itself was
         assert (out, err) == ("", "")  # starting, before stackpick's launcher took the signals over
     else:
         assert (proc.returncode, err) == (130, "stackpick: error: interrupted: nothing was written\n")
+
+
+NEW_DJANGO = ["--defaults", "--stack", "django", "--data", "project_name=demo"]
+NOTHING_WRITTEN = "stackpick: error: interrupted: nothing was written\n"
+
+
+def complete(dest: Path) -> str:
+    return f"stackpick: error: interrupted after the project was written: {dest} is complete\n"
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["sigterm", "sigint"])
+@pytest.mark.parametrize("stage", ["new-staging-created", "new-rendered", "new-placing", "new-staging-removing"])
+def test_new_stopped_at_each_step_says_what_is_true(tmp_path: Path, sig: signal.Signals, stage: str) -> None:
+    """A signal while the staging folder is made, after the render, while the project is moved into
+    place, and while the staging folder is removed: no staging folder is ever left, and the line says
+    whether DEST was written (it is then whole: the move and the removal finish before the signal lands)."""
+    dest = tmp_path / "demo"
+    proc = stackpick("new", str(dest), *NEW_DJANGO, cwd=tmp_path, pause_at=stage)
+    wait_for_pause(proc, stage)
+    code, err = stop(proc, sig)
+    assert leftovers(tmp_path) == []
+    if stage in ("new-placing", "new-staging-removing"):
+        assert (code, err) == (130, complete(dest))
+        assert (dest / ".copier-answers.yml").is_file()
+        assert subprocess.run(["git", "status", "--porcelain"], cwd=dest, capture_output=True, text=True,
+                              check=True).stdout == ""
+    else:
+        assert (code, err) == (130, NOTHING_WRITTEN)
+        assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["sigterm", "sigint"])
+def test_a_second_signal_cannot_cut_the_clean_up_short(tmp_path: Path, sig: signal.Signals) -> None:
+    """An impatient second Ctrl-C (or a supervisor's repeated SIGTERM) while the first one's clean-up
+    removes a rendered Django project: the clean-up still finishes."""
+    dest = tmp_path / "nested" / "demo"
+    proc = stackpick("new", str(dest), *NEW_DJANGO, cwd=tmp_path, pause_at="new-rendered,new-staging-removing")
+    wait_for_pause(proc, "new-rendered")
+    send_stop(proc, sig)
+    wait_for_pause(proc, "new-staging-removing")
+    assert len(leftovers(dest.parent)) == 1, "the clean-up has not begun: the staging folder is still there"
+    assert stop(proc, sig) == (130, NOTHING_WRITTEN)
+    assert list(tmp_path.iterdir()) == [], "the staging folder and the parents this run created are gone"
+
+
+FINALIZER_SCRIPT = """
+import os, signal, sys, time
+from stackpick import cli
+
+class Finalized:
+    def __del__(self):  # what Copier's plumbum does while it waits on git
+        os.kill(os.getpid(), signal.{sig})  # handled here, inside the finalizer
+        time.sleep(0.05)
+
+def work(args):
+    Finalized()
+    for _ in range(200):
+        time.sleep(0.01)
+    print("the run went on to the end")
+    return 0
+
+cli._dispatch = work
+sys.exit(cli.main(["rules"]))
+"""
+
+
+@pytest.mark.parametrize("sig", ["SIGTERM", "SIGINT"])
+def test_a_signal_inside_a_finalizer_still_stops_the_run(sig: str) -> None:
+    """Python swallows an exception raised in a `__del__` and prints its traceback: a stop that lands
+    there must still end the run, with the one line and no traceback."""
+    done = subprocess.run([sys.executable, "-c", FINALIZER_SCRIPT.format(sig=sig)], capture_output=True, text=True,
+                          timeout=60)
+    assert (done.returncode, done.stdout, done.stderr) == (130, "", NOTHING_WRITTEN)
 
 
 def test_stdin_closed_never_hangs(tmp_path: Path) -> None:

@@ -26,6 +26,7 @@ import pytest
 
 from stackpick import history, store
 from stackpick.cli import main
+from tests.support import stop, wait_for_line, wait_for_pause
 from tests.update.conftest import APP, COPIER_YML, README_V1, commit_all, git, snapshot, status, write
 from tests.update.runner import use_history
 
@@ -135,24 +136,6 @@ def _stage_times(proc: subprocess.Popen[str]) -> dict[str, float]:
     return times
 
 
-def _wait_for(proc: subprocess.Popen[str], marker: str) -> None:
-    assert proc.stderr is not None
-    for line in proc.stderr:
-        if line.strip() == marker:
-            return
-    raise AssertionError(f"the update ended before {marker!r}")
-
-
-def _stop(proc: subprocess.Popen[str], sig: signal.Signals) -> tuple[int, str]:
-    if sig == signal.SIGINT:
-        os.killpg(proc.pid, sig)  # Ctrl-C: the terminal signals the whole foreground group
-    else:
-        proc.send_signal(sig)
-    _, err = proc.communicate(timeout=120)
-    return proc.returncode, "".join(line for line in err.splitlines(keepends=True)
-                                    if not line.startswith("stackpick-test:"))
-
-
 @pytest.fixture
 def case(scenario: Scenario, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A fresh copy of the project, with HOME and the template history set for in-process runs."""
@@ -183,8 +166,8 @@ def _assert_later_update_works(project: Path, scenario: Scenario) -> None:
 def test_a_stop_signal_at_a_stage(scenario: Scenario, case: Path, tmp_path: Path, sig: signal.Signals,
                                   stage: str) -> None:
     proc = _start(scenario.source, case, tmp_path / "tmp", stage)
-    _wait_for(proc, f"stackpick-test: paused at {stage}")
-    code, err = _stop(proc, sig)
+    wait_for_pause(proc, stage)
+    code, err = stop(proc, sig)
     assert code == 130, err
     if stage in BEFORE_APPLY:
         assert err == "stackpick: error: interrupted: nothing was written\n"
@@ -202,9 +185,9 @@ def test_a_stop_signal_at_a_stage(scenario: Scenario, case: Path, tmp_path: Path
 def test_a_stop_signal_inside_the_merge(scenario: Scenario, case: Path, tmp_path: Path, sig: signal.Signals,
                                         fraction: float) -> None:
     proc = _start(scenario.source, case, tmp_path / "tmp", "none")
-    _wait_for(proc, "stackpick-test: stage cloned")
+    wait_for_line(proc, "stackpick-test: stage cloned")
     time.sleep(fraction * scenario.copier_seconds)
-    code, err = _stop(proc, sig)
+    code, err = stop(proc, sig)
     if _untouched(case, scenario):
         assert (code, err) == (130, "stackpick: error: interrupted: nothing was written\n")
     else:  # the machine was faster than measured: the signal came after the merge
@@ -218,8 +201,8 @@ def test_sigkill_is_recoverable_with_one_line(scenario: Scenario, case: Path, tm
                                               capsys: pytest.CaptureFixture[str], stage: str) -> None:
     head = git(case, "rev-parse", "HEAD")
     proc = _start(scenario.source, case, tmp_path / "tmp", stage)
-    _wait_for(proc, f"stackpick-test: paused at {stage}")
-    code, _ = _stop(proc, signal.SIGKILL)
+    wait_for_pause(proc, stage)
+    code, _ = stop(proc, signal.SIGKILL)
     assert code == -signal.SIGKILL
     assert list((tmp_path / "tmp").iterdir()) == []
     if stage in ("apply-journal", "apply-midway", "apply-index"):
@@ -246,8 +229,8 @@ def test_sigkill_while_conflicts_are_staged_restores_the_index(tmp_path_factory:
     conflicted = _build(tmp_path_factory.mktemp("conflicts"), conflicting=True)
     project = conflicted.project
     proc = _start(conflicted.source, project, tmp_path / "tmp", "apply-index")
-    _wait_for(proc, "stackpick-test: paused at apply-index")
-    _stop(proc, signal.SIGKILL)
+    wait_for_pause(proc, "apply-index")
+    stop(proc, signal.SIGKILL)
     assert "<<<<<<< before updating" in (project / "README.md").read_text()  # cut after the files
     assert main(["update", "--abort", str(project)]) == 0
     assert _untouched(project, conflicted)
@@ -263,8 +246,8 @@ def test_a_stop_signal_during_check(scenario: Scenario, case: Path, tmp_path: Pa
                                     stage: str, capsys: pytest.CaptureFixture[str]) -> None:
     """Ctrl-C while `check` runs its merge in the scratch clone: 130 in one line, nothing left anywhere."""
     proc = _start(scenario.source, case, tmp_path / "tmp", stage, command="check")
-    _wait_for(proc, f"stackpick-test: paused at {stage}")
-    code, err = _stop(proc, sig)
+    wait_for_pause(proc, stage)
+    code, err = stop(proc, sig)
     assert (code, err) == (130, "stackpick: error: interrupted: nothing was written\n")
     assert _untouched(case, scenario) and not (case / ".git" / "stackpick").exists()
     assert list((tmp_path / "tmp").iterdir()) == []

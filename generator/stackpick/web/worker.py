@@ -79,6 +79,9 @@ def build(job: Job, folder: str, timeout: float) -> bytes | list[dict[str, objec
     from stackpick import render
 
     _fired.clear()
+    # render() leaves SIGINT and SIGTERM recording-only once the project is placed (the rest of a
+    # `new` command must not report "nothing was written"); this process lives on, so it gets its own back.
+    stops = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
     previous = signal.signal(signal.SIGALRM, _timeout)
     signal.setitimer(signal.ITIMER_REAL, timeout)
     tempfile.tempdir = folder  # whatever Copier stages (its clone of the template) lands in FOLDER too
@@ -97,6 +100,8 @@ def build(job: Job, folder: str, timeout: float) -> bytes | list[dict[str, objec
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+        for sig, handler in stops.items():
+            signal.signal(sig, handler)
         tempfile.tempdir = None
         if _fired:
             stop_children()
