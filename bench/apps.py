@@ -31,6 +31,7 @@ from procs import clean_env, free_port, serving
 from table import Verdict, markdown, median, ratio
 
 STACKS = ("flask", "django", "express")
+NO_MEMORY_REDUCER = "--no-memory-reducer"  # a V8 flag: no full collection when the process goes idle
 FLOORS = {"flask": 4.0, "django": 5.0, "express": 0.9}  # generated req/s at least this times the naive one
 SUSTAINED_P99 = 2.0  # a sustained run's p99 at most this times the short rounds' median p99
 RECYCLED_P99 = 1.5  # the recycled run's p99 at most this times the same load's p99 without recycling
@@ -101,7 +102,10 @@ def prepare(generator: Generator, work: Path, uv: Path, options: Options) -> lis
                 Server(f"express: cluster.js, WEB_CONCURRENCY={cores}", "express", "cluster", entry, project,
                        "/healthz", {"WEB_CONCURRENCY": cores}),
                 Server("express: generated, LOG_LEVEL=warn (no access lines)", "express", "reference",
-                       ["make", "serve"], project, "/healthz", {"LOG_LEVEL": "warn"})]
+                       ["make", "serve"], project, "/healthz", {"LOG_LEVEL": "warn"}),
+                # The lead on the Express slowdown (docs/benchmarks.md): V8's idle-time collection.
+                Server(f"express: generated, node {NO_MEMORY_REDUCER}", "express", "reference",
+                       [entry[0], NO_MEMORY_REDUCER, *entry[1:-1], "src/server.js"], project, "/healthz")]
 
     tasks: list[Callable[[], list[Server]]] = []
     if "flask" in options.stacks:
@@ -270,8 +274,8 @@ def _workers(server: Server) -> str:
 
 
 def comparison(results: Sequence[Result]) -> str:
-    """Granian against each gunicorn worker model at each worker count; the Express cluster, and Express without its
-    access lines, against the generated single process."""
+    """Granian against each gunicorn worker model at each worker count; the Express cluster, Express without its
+    access lines, and Express without V8's memory reducer, against the generated single process."""
     rows: list[list[str]] = []
     servers = [r for r in results if r.server.role == "server"]
     for r in servers:
@@ -290,6 +294,8 @@ def comparison(results: Sequence[Result]) -> str:
                 what = "one process (make serve)"
             elif r.server.stack == "express" and "LOG_LEVEL" in r.server.env:
                 what = "with them (make serve)"
+            elif NO_MEMORY_REDUCER in r.server.cmd:
+                what = "V8's default (make serve)"
             else:
                 continue
             rows.append([f"{r.server.name} vs {what}", f"{r.rps:,.0f} vs {one.rps:,.0f}",
