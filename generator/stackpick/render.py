@@ -10,6 +10,8 @@ from typing import Any
 from stackpick import destination, pausepoints, shield
 from stackpick.errors import DestinationError, InterruptedAfterNewError
 
+STAGING_SUFFIX = ".stackpick"  # the staging folder beside DEST: `.DEST.RANDOM.stackpick`
+
 
 def check_destination(dest: Path, *, force: bool) -> None:
     """Refuse a DEST that is a file, a dangling link, unwritable, or non-empty without --force."""
@@ -40,11 +42,12 @@ def render(
     dest = destination.resolve(dest)
     destination.check(dest, force=force)
     created = destination.make_parents(dest.parent)
+    shield.remove_abandoned(dest.parent, f".*{STAGING_SUFFIX}")  # what killed runs left here
     try:
         with contextlib.ExitStack() as stack:
             try:  # beside DEST, so the staging folder is on DEST's file system and the final move is a rename
                 staging = stack.enter_context(shield.temporary_folder(
-                    dest.parent, prefix=f".{dest.name}.", suffix=".stackpick", stage="new-staging"))
+                    dest.parent, prefix=f".{dest.name}.", suffix=STAGING_SUFFIX, stage="new-staging", locked=True))
             except OSError as exc:
                 raise DestinationError(f"cannot create a staging folder in {dest.parent}: {exc.strerror}") from exc
             copier_adapter.copy(src, staging / "project", data, vcs_ref=vcs_ref, trust=trust,

@@ -5,15 +5,19 @@ turns them into "interrupted"). `shielded` is for a step after which the work is
 are held for the block and only recorded from then on, so the caller can say what is true ("the
 project is complete") instead of "nothing was written". `temporary_folder` creates and removes its
 folder with the signals held, so a folder can neither be made without its removal armed nor be
-left half-removed by a signal landing in the middle of `rmtree`.
+left half-removed by a signal landing in the middle of `rmtree`; `remove_abandoned` clears the
+folders that only SIGKILL (or a power cut) can leave, once their run is gone.
 """
 
 from __future__ import annotations
 
 import contextlib
+import fcntl
+import os
 import shutil
 import signal
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,6 +25,8 @@ from stackpick import pausepoints
 
 STOP = {signal.SIGINT, signal.SIGTERM}
 HELD = STOP | {signal.SIGHUP}  # a closed terminal ends the run only once the step is complete
+LOCK = ".lock"
+ABANDONED_AFTER = 60.0  # seconds; a younger unlocked folder may belong to a run still starting
 
 
 @contextlib.contextmanager
@@ -54,17 +60,24 @@ def shielded() -> Iterator[list[int]]:
 
 
 @contextlib.contextmanager
-def temporary_folder(parent: Path, prefix: str, suffix: str = "", *, stage: str = "") -> Iterator[Path]:
+def temporary_folder(parent: Path, prefix: str, suffix: str = "", *, stage: str = "",
+                     locked: bool = False) -> Iterator[Path]:
     """A new folder in PARENT, removed with everything in it when the block ends, however it ends.
 
     Creating it and removing it both happen with the stop signals held: a signal that comes then
-    is delivered once the folder is in the `try` that removes it, or once it is gone. STAGE names
-    the test-only pause points `STAGE-created` and `STAGE-removing` (see stackpick.pausepoints).
+    is delivered once the folder is in the `try` that removes it, or once it is gone. LOCKED keeps
+    an flock on a `.lock` file inside for as long as the folder lives, so `remove_abandoned` can
+    tell the folder of a live run from one that SIGKILL left. STAGE names the test-only pause
+    points `STAGE-created` and `STAGE-removing` (see stackpick.pausepoints).
     """
     folder: Path | None = None
+    lock: int | None = None
     try:
         with held():
             folder = Path(tempfile.mkdtemp(prefix=prefix, suffix=suffix, dir=parent))
+            if locked:
+                lock = os.open(folder / LOCK, os.O_CREAT | os.O_RDWR, 0o600)
+                fcntl.flock(lock, fcntl.LOCK_EX)
             if stage:
                 pausepoints.reached(f"{stage}-created")
         yield folder
@@ -74,3 +87,39 @@ def temporary_folder(parent: Path, prefix: str, suffix: str = "", *, stage: str 
                 if stage:
                     pausepoints.reached(f"{stage}-removing")
                 shutil.rmtree(folder, ignore_errors=True)
+                if lock is not None:
+                    os.close(lock)
+
+
+def remove_abandoned(parent: Path, pattern: str) -> list[Path]:
+    """Remove the folders in PARENT named like PATTERN (a glob) whose run is gone; return them.
+
+    A folder counts as abandoned when its `.lock` (see `temporary_folder`) is not held and is more
+    than ABANDONED_AFTER seconds old: the age covers a run that has made its folder and not yet
+    locked it. A folder without a lock file, a link, or anything unreadable is left alone.
+    """
+    try:
+        candidates = list(parent.glob(pattern))
+    except OSError:
+        return []
+    removed: list[Path] = []
+    for folder in candidates:
+        try:
+            if folder.is_symlink() or not folder.is_dir():
+                continue
+            lock = os.open(folder / LOCK, os.O_RDWR | os.O_NOFOLLOW)
+        except OSError:
+            continue
+        try:
+            if time.time() - os.fstat(lock).st_mtime < ABANDONED_AFTER:
+                continue
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:  # BlockingIOError: a live run holds it
+            continue
+        else:
+            with held():
+                shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+        finally:
+            os.close(lock)
+    return removed

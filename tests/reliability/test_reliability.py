@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from stackpick import __version__
+from stackpick import __version__, shield
 from stackpick.cli import main
 from stackpick.new import next_steps
 from stackpick.questions import DECISION_QUESTIONS
@@ -103,6 +103,24 @@ def test_a_second_signal_cannot_cut_the_clean_up_short(tmp_path: Path, sig: sign
     assert len(leftovers(dest.parent)) == 1, "the clean-up has not begun: the staging folder is still there"
     assert stop(proc, sig) == (130, NOTHING_WRITTEN)
     assert list(tmp_path.iterdir()) == [], "the staging folder and the parents this run created are gone"
+
+
+def test_what_a_killed_new_left_is_cleared_by_the_next_run(tmp_path: Path) -> None:
+    """SIGKILL cannot be held: the staging folder stays (DEST is never touched), and the next `new`
+    in the same folder removes it once its run is gone."""
+    dest = tmp_path / "demo"
+    proc = stackpick("new", str(dest), *NEW_DJANGO, cwd=tmp_path, pause_at="new-rendered")
+    wait_for_pause(proc, "new-rendered")
+    assert stop(proc, signal.SIGKILL)[0] == -signal.SIGKILL
+    [left] = leftovers(tmp_path)
+    assert not dest.exists()
+    then = time.time() - 2 * shield.ABANDONED_AFTER  # as if killed two minutes ago
+    os.utime(tmp_path / left / shield.LOCK, (then, then))
+    again = stackpick("new", str(dest), *NEW_DJANGO, cwd=tmp_path)
+    out, err = again.communicate(timeout=120)
+    assert (again.returncode, err) == (0, ""), err
+    assert out.endswith(next_steps(dest, "django") + "\n")
+    assert leftovers(tmp_path) == [] and (dest / ".copier-answers.yml").is_file()
 
 
 FINALIZER_SCRIPT = """

@@ -10,6 +10,7 @@ import os
 import shutil
 import signal
 import tempfile
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -80,3 +81,39 @@ def test_shielded_records_instead_of_raising_then_and_after() -> None:
     assert caught == [signal.SIGTERM]
     os.kill(os.getpid(), signal.SIGTERM)  # the step is done: later ones are recorded too
     assert caught == [signal.SIGTERM, signal.SIGTERM]
+
+
+def _aged(folder: Path, seconds: float = 2 * shield.ABANDONED_AFTER) -> Path:
+    """FOLDER with its lock file's time set SECONDS back."""
+    then = time.time() - seconds
+    os.utime(folder / shield.LOCK, (then, then))
+    return folder
+
+
+def _left_by_a_killed_run(parent: Path, name: str) -> Path:
+    folder = parent / name
+    (folder / "project" / "src").mkdir(parents=True)
+    (folder / "project" / "src" / "app.py").write_text("half a render\n")
+    (folder / shield.LOCK).touch()
+    return folder
+
+
+def test_abandoned_folders_are_removed_and_live_or_foreign_ones_kept(tmp_path: Path) -> None:
+    killed = _aged(_left_by_a_killed_run(tmp_path, ".demo.a1.stackpick"))
+    starting = _left_by_a_killed_run(tmp_path, ".demo.b2.stackpick")  # lock too young: a run may be starting
+    unlocked = tmp_path / ".demo.c3.stackpick"  # no lock file: not ours to judge
+    unlocked.mkdir()
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (outside / shield.LOCK).touch()
+    _aged(outside)
+    (tmp_path / ".link.d4.stackpick").symlink_to(outside)
+    mine = tmp_path / "mine.stackpick"  # does not match the pattern
+    mine.mkdir()
+    with shield.temporary_folder(tmp_path, prefix=".other.", suffix=".stackpick", locked=True) as live:
+        _aged(live)
+        assert shield.remove_abandoned(tmp_path, ".*.stackpick") == [killed]
+        assert live.is_dir()
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        ".demo.b2.stackpick", ".demo.c3.stackpick", ".link.d4.stackpick", "elsewhere", "mine.stackpick"]
+    assert (starting / "project" / "src" / "app.py").is_file() and (outside / shield.LOCK).is_file()
