@@ -157,6 +157,21 @@ def _interrupt(signum: int, frame: FrameType | None) -> None:
 _REDELIVER_SECONDS = 0.02
 
 
+def _caused_by_stop(exc: BaseException) -> bool:
+    """Whether EXC was raised because of our stop signal: a _Stop among its causes and contexts."""
+    seen: set[int] = set()
+    pending: list[BaseException | None] = [exc]
+    while pending:
+        current = pending.pop()
+        if current is None or id(current) in seen:
+            continue
+        if isinstance(current, _Stop):
+            return True
+        seen.add(id(current))
+        pending += [current.__cause__, current.__context__]
+    return False
+
+
 def _unraisable(unraisable: sys.UnraisableHookArgs) -> None:
     """Python swallows an exception raised in a finalizer (a `__del__`, as in Copier's plumbum while
     it waits on git) and prints a traceback. Our stop is not lost that way: the handler is put back
@@ -199,6 +214,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         code = _fail(exc)
         # `check` promises 0 / 1 / 2 to CI: every error (not an interruption) is 2.
         return ExitCode.USAGE if args.command == "check" and code != ExitCode.INTERRUPTED else code
+    except Exception as exc:
+        # Our stop, wrapped by Python: 3.11 turns an exception raised while a class is being created
+        # (`__set_name__`, as in the dataclasses Copier defines at import) into a RuntimeError.
+        if _caused_by_stop(exc):
+            return _fail(AbortedError())
+        raise
     finally:
         # Called by a test with its own argv: give the caller its handlers back. Run as the command
         # (argv None): the outcome is decided and printed, so a signal landing between here and the

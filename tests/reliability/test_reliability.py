@@ -123,17 +123,28 @@ def test_what_a_killed_new_left_is_cleared_by_the_next_run(tmp_path: Path) -> No
     assert leftovers(tmp_path) == [] and (dest / ".copier-answers.yml").is_file()
 
 
-FINALIZER_SCRIPT = """
+SIGNALLED_SCRIPT = """
 import os, signal, sys, time
 from stackpick import cli
 
+def stop_here():
+    os.kill(os.getpid(), signal.{sig})  # handled at once, inside the caller
+
 class Finalized:
     def __del__(self):  # what Copier's plumbum does while it waits on git
-        os.kill(os.getpid(), signal.{sig})  # handled here, inside the finalizer
+        stop_here()
         time.sleep(0.05)
 
+class Named:
+    def __set_name__(self, owner, name):  # what a dataclass field does when Copier is imported
+        stop_here()
+
 def work(args):
-    Finalized()
+    if "{where}" == "finalizer":
+        Finalized()
+    else:
+        class Question:
+            settings = Named()
     for _ in range(200):
         time.sleep(0.01)
     print("the run went on to the end")
@@ -145,11 +156,13 @@ sys.exit(cli.main(["rules"]))
 
 
 @pytest.mark.parametrize("sig", ["SIGTERM", "SIGINT"])
-def test_a_signal_inside_a_finalizer_still_stops_the_run(sig: str) -> None:
-    """Python swallows an exception raised in a `__del__` and prints its traceback: a stop that lands
-    there must still end the run, with the one line and no traceback."""
-    done = subprocess.run([sys.executable, "-c", FINALIZER_SCRIPT.format(sig=sig)], capture_output=True, text=True,
-                          timeout=60)
+@pytest.mark.parametrize("where", ["finalizer", "class-creation"])
+def test_a_signal_where_python_swallows_or_wraps_it_still_stops_the_run(sig: str, where: str) -> None:
+    """Python swallows an exception raised in a `__del__` (printing its traceback), and 3.11 wraps one
+    raised in `__set_name__` into a RuntimeError: a stop landing there must still end the run, with the
+    one line and no traceback."""
+    done = subprocess.run([sys.executable, "-c", SIGNALLED_SCRIPT.format(sig=sig, where=where)],
+                          capture_output=True, text=True, timeout=60)
     assert (done.returncode, done.stdout, done.stderr) == (130, "", NOTHING_WRITTEN)
 
 
