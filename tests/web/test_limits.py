@@ -4,6 +4,7 @@ team templates only from the server's own list, graceful stop."""
 from __future__ import annotations
 
 import concurrent.futures
+import signal
 import socket
 import subprocess
 import sys
@@ -209,3 +210,26 @@ def test_no_query_string_makes_a_500(web: WebServer, raw: bytes) -> None:
     resp = call(web.base + "/api/tree?" + quote(raw, safe="=&"))
     assert resp.status in (200, 400), resp.body
     assert resp.headers["content-type"] == "application/json"
+
+
+def test_a_render_process_keeps_its_own_stop_handlers(tmp_path: Path) -> None:
+    """render() leaves SIGINT and SIGTERM recording-only for the rest of a `new` command; a render
+    process lives on, so it must get its handlers back (or a SIGTERM would no longer stop it)."""
+    from stackpick.web import worker
+
+    template = _team_template(tmp_path / "service-template")
+    folder = tmp_path / "render"
+    folder.mkdir()
+
+    def own(signum: int, frame: object) -> None:
+        raise AssertionError("not called")
+
+    before = {sig: signal.signal(sig, own) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        job = worker.Job({"project_name": "kept"}, str(template), None, "kept", "tree")
+        listing = worker.build(job, str(folder), timeout=60)
+        assert isinstance(listing, list) and "README.md" in {entry["path"] for entry in listing}
+        assert (signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)) == (own, own)
+    finally:
+        for sig, handler in before.items():
+            signal.signal(sig, handler)
