@@ -96,7 +96,8 @@ def prepare(generator: Generator, work: Path, uv: Path, options: Options) -> lis
     def express_generated() -> list[Server]:
         project = rendered["express"]["low"]
         projects.install(project, env=env)
-        entry = ["node", *(["--env-file=.env"] if (project / ".env").is_file() else []), "src/cluster.js"]
+        env_file = ["--env-file=.env"] if (project / ".env").is_file() else []  # as `make serve` passes it
+        entry = ["node", *env_file, "src/cluster.js"]
         cores = str(os.cpu_count() or 1)
         return [projects.server(project, "express", "low"),
                 Server(f"express: cluster.js, WEB_CONCURRENCY={cores}", "express", "cluster", entry, project,
@@ -105,7 +106,7 @@ def prepare(generator: Generator, work: Path, uv: Path, options: Options) -> lis
                        ["make", "serve"], project, "/healthz", {"LOG_LEVEL": "warn"}),
                 # The lead on the Express slowdown (docs/benchmarks.md): V8's idle-time collection.
                 Server(f"express: generated, node {NO_MEMORY_REDUCER}", "express", "reference",
-                       [entry[0], NO_MEMORY_REDUCER, *entry[1:-1], "src/server.js"], project, "/healthz")]
+                       ["node", NO_MEMORY_REDUCER, *env_file, "src/server.js"], project, "/healthz")]
 
     tasks: list[Callable[[], list[Server]]] = []
     if "flask" in options.stacks:

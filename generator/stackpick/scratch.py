@@ -23,7 +23,6 @@ from stackpick.errors import UpdateError
 from stackpick.repository import Repository
 
 STATE = "stackpick"  # .git/stackpick: scratch runs, the update journal, the conflict record
-_FRESH = 60.0  # seconds a folder still being created is left alone
 
 
 def state_dir(repo: Repository) -> Path:
@@ -80,20 +79,11 @@ def remove_stale(state: Path) -> None:
     for folder in state.iterdir():
         if not folder.name.startswith(("run-", ".new-")) or not folder.is_dir():
             continue
-        try:
-            lock = os.open(folder / "lock", os.O_RDWR)
-        except FileNotFoundError:
-            if folder.name.startswith("run-") or time.time() - folder.stat().st_mtime > _FRESH:
-                shutil.rmtree(folder, ignore_errors=True)
-            continue
-        try:
-            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            continue  # a live run
-        else:
+        free = shield.lock_is_free(folder / "lock")
+        if free is None:  # no lock file: a run still creating its folder, unless renamed to run- already
+            free = folder.name.startswith("run-") or time.time() - folder.stat().st_mtime > shield.ABANDONED_AFTER
+        if free:
             shutil.rmtree(folder, ignore_errors=True)
-        finally:
-            os.close(lock)
 
 
 def clone(repo: Repository, run: Path) -> Path:

@@ -26,7 +26,7 @@ from stackpick import pausepoints
 STOP = {signal.SIGINT, signal.SIGTERM}
 HELD = STOP | {signal.SIGHUP}  # a closed terminal ends the run only once the step is complete
 LOCK = ".lock"
-ABANDONED_AFTER = 60.0  # seconds; a younger unlocked folder may belong to a run still starting
+ABANDONED_AFTER = 60.0  # seconds a folder still being created (not yet locked) is left alone
 
 
 @contextlib.contextmanager
@@ -91,6 +91,21 @@ def temporary_folder(parent: Path, prefix: str, suffix: str = "", *, stage: str 
                     os.close(lock)
 
 
+def lock_is_free(path: Path) -> bool | None:
+    """Whether no live run holds an flock on the file PATH; None when there is no such file."""
+    try:
+        lock = os.open(path, os.O_RDWR)
+    except FileNotFoundError:
+        return None
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    finally:
+        os.close(lock)
+    return True
+
+
 def remove_abandoned(parent: Path, pattern: str) -> list[Path]:
     """Remove the folders in PARENT named like PATTERN (a glob) whose run is gone; return them.
 
@@ -105,21 +120,13 @@ def remove_abandoned(parent: Path, pattern: str) -> list[Path]:
     removed: list[Path] = []
     for folder in candidates:
         try:
-            if folder.is_symlink() or not folder.is_dir():
+            if folder.is_symlink() or not folder.is_dir() or (folder / LOCK).is_symlink() \
+                    or time.time() - (folder / LOCK).stat().st_mtime < ABANDONED_AFTER \
+                    or not lock_is_free(folder / LOCK):
                 continue
-            lock = os.open(folder / LOCK, os.O_RDWR | os.O_NOFOLLOW)
         except OSError:
             continue
-        try:
-            if time.time() - os.fstat(lock).st_mtime < ABANDONED_AFTER:
-                continue
-            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:  # BlockingIOError: a live run holds it
-            continue
-        else:
-            with held():
-                shutil.rmtree(folder, ignore_errors=True)
-            removed.append(folder)
-        finally:
-            os.close(lock)
+        with held():
+            shutil.rmtree(folder, ignore_errors=True)
+        removed.append(folder)
     return removed
