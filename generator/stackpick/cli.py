@@ -11,7 +11,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 from types import FrameType
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from stackpick import __version__
 from stackpick.errors import AbortedError, ExitCode, StackpickError, UsageError
@@ -183,10 +183,24 @@ def _unraisable(unraisable: sys.UnraisableHookArgs) -> None:
 
     for sig in _STOP_SIGNALS:
         signal.signal(sig, _interrupt)
-    signum = int(unraisable.exc_value.args[0])
-    resend = threading.Timer(_REDELIVER_SECONDS, os.kill, (os.getpid(), signum))
+    resend = threading.Timer(_REDELIVER_SECONDS, _resend, (int(unraisable.exc_value.args[0]),))
     resend.daemon = True
+    _resends.append(resend)
     resend.start()
+
+
+_resends: list[Any] = []  # threading.Timer objects of the command running now
+
+
+def _resend(signum: int) -> None:
+    if _resends:  # emptied by main() as it returns: the outcome is decided, and the caller's handlers are back
+        os.kill(os.getpid(), signum)
+
+
+def _cancel_resends() -> None:
+    for timer in _resends:
+        timer.cancel()
+    _resends.clear()
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -221,6 +235,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _fail(AbortedError())
         raise
     finally:
+        _cancel_resends()
         # Called by a test with its own argv: give the caller its handlers back. Run as the command
         # (argv None): the outcome is decided and printed, so a signal landing between here and the
         # interpreter's exit must not turn it into a KeyboardInterrupt death (exit -2, a traceback).

@@ -166,6 +166,32 @@ def test_a_signal_where_python_swallows_or_wraps_it_still_stops_the_run(sig: str
     assert (done.returncode, done.stdout, done.stderr) == (130, "", NOTHING_WRITTEN)
 
 
+LATE_SCRIPT = """
+import os, signal, sys, time
+from stackpick import cli
+
+class Finalized:
+    def __del__(self):
+        os.kill(os.getpid(), signal.{sig})
+
+def work(args):
+    Finalized()
+    return 0  # done before the stop could be delivered again
+
+cli._dispatch = work
+code = cli.main(["rules"])
+time.sleep(0.2)  # the caller's own handlers are back: a late re-delivery would hit them
+print("returned", code)
+"""
+
+
+@pytest.mark.parametrize("sig", ["SIGTERM", "SIGINT"])
+def test_a_swallowed_stop_is_not_delivered_after_the_command_returned(sig: str) -> None:
+    done = subprocess.run([sys.executable, "-c", LATE_SCRIPT.format(sig=sig)], capture_output=True, text=True,
+                          timeout=60)
+    assert (done.returncode, done.stdout, done.stderr) == (0, "returned 0\n", "")
+
+
 def test_stdin_closed_never_hangs(tmp_path: Path) -> None:
     for stdin in (subprocess.DEVNULL, subprocess.PIPE):
         proc = stackpick("new", str(tmp_path / "x"), cwd=tmp_path, stdin=stdin)
