@@ -5,6 +5,9 @@ interleaved: round after round, each server gets a 1 s warm-up and then a bounde
 table shows the median of the rounds. Verdicts: the generated Flask setup must serve at least 4x
 the naive `app.run()`'s requests/s and Django 5x `runserver`'s, each with a p99 no worse than the
 naive server's; Express at least 0.9x a naive single-process Express. Any non-2xx answer fails.
+Express's ratio is near 1, within what this machine's speed moves from one minute to the next, so
+its verdict comes from pairs of short runs back to back (generated, naive; then naive, generated):
+the median of the pairs' ratios (docs/benchmarks.md, 2026-12-03, says why).
 The real-time variants (WebSockets) are measured beside them for reference, without a verdict.
 Then each Python stack's `make serve` takes one sustained run as shipped and one with its workers
 recycled every minute (pyservers.recycled), and the worker restarts are counted from each log:
@@ -43,14 +46,16 @@ VARIANTS = {"low": ("low", "rest_api"), "medium": ("medium", "rest_api"), "realt
 class Options:
     """How long and how often to load: wrk seconds per run, rounds, the sustained run, worker counts.
 
-    Express takes more rounds: its verdict is a ratio near 1 between two servers of about the same
-    speed, and the rounds of one run have differed by 0.2x (1.03x, 0.82x, 0.87x); the Python
-    verdicts have margins of 20% and more.
+    Express's verdict takes PAIRS pairs of PAIR_SECONDS runs besides the rounds: a ratio near 1
+    between two servers of about the same speed, where the rounds of one run have differed by 0.3x
+    (a round runs six servers one after the other, and the machine's speed moves in between); the
+    Python verdicts have margins of 20% and more.
     """
 
     seconds: int
     rounds: int
-    express_rounds: int
+    pairs: int
+    pair_seconds: int
     sustained: int
     workers: tuple[int, ...]
     stacks: tuple[str, ...] = STACKS
@@ -69,6 +74,7 @@ class Result:
     sustained: wrk.Load | None = None
     restarts: int = 0
     per_round: tuple[float, ...] = ()  # req/s of each short round, in order
+    paired: tuple[float, ...] = ()  # Express: req/s over the naive server's in each back-to-back pair
 
 
 def prepare(generator: Generator, work: Path, uv: Path, options: Options) -> list[Server]:
@@ -131,10 +137,31 @@ def _sustained(server: Server) -> bool:
     return shipped or server.role == "recycled"
 
 
+def _pairs(generated: str, naive: str, count: int, seconds: int) -> tuple[float, ...]:
+    """COUNT pairs of runs back to back, alternating which goes first; each pair's req/s ratio.
+
+    Two runs seconds apart see about the same machine, where a round's runs of the same two servers
+    are a minute apart; the median over the pairs is the verdict's ratio.
+    """
+    ratios = []
+    for index in range(count):
+        order = (generated, naive) if index % 2 == 0 else (naive, generated)
+        rps = {}
+        for url in order:
+            wrk.load(url + "/", 1)  # warm-up, as in the rounds
+            rps[url] = wrk.load(url + "/", seconds).rps
+        ratios.append(rps[generated] / rps[naive])
+        print(f"  pair {index + 1}: generated {rps[generated]:,.0f} req/s, naive {rps[naive]:,.0f} req/s, "
+              f"{ratio(ratios[-1])}", flush=True)
+    return tuple(ratios)
+
+
 def measure(servers: Sequence[Server], seconds: int, rounds: int, logs: Path, sustained: int,
-            env: Mapping[str, str] | None = None) -> list[Result]:
-    """Start SERVERS together, interleave warm-up + wrk runs over them for ROUNDS rounds, then the sustained runs."""
+            env: Mapping[str, str] | None = None, pairs: int = 0, pair_seconds: int = 3) -> list[Result]:
+    """Start SERVERS together, interleave warm-up + wrk runs over them for ROUNDS rounds, then PAIRS pairs of the
+    generated and the naive server (if PAIRS), then the sustained runs."""
     loads: dict[str, list[wrk.Load]] = {s.name: [] for s in servers}
+    paired: tuple[float, ...] = ()
     urls = {s.name: f"http://127.0.0.1:{free_port()}" for s in servers}
     log = {s.name: logs / f"{_slug(s)}.log" for s in servers}
     long: dict[str, tuple[wrk.Load | None, int]] = {}
@@ -152,6 +179,10 @@ def measure(servers: Sequence[Server], seconds: int, rounds: int, logs: Path, su
                 loads[server.name].append(wrk.load(urls[server.name] + "/", seconds))
                 print(f"  {server.name}: {loads[server.name][-1].rps:,.0f} req/s, "
                       f"p99 {loads[server.name][-1].p99_ms:.1f} ms", flush=True)
+        if pairs:
+            url = {s.role: urls[s.name] for s in servers if s.role in ("generated", "naive")}
+            print(f"  {pairs} pairs of {pair_seconds} s runs, generated and naive back to back:", flush=True)
+            paired = _pairs(url["generated"], url["naive"], pairs, pair_seconds)
         for server in filter(_sustained, servers):
             before = pyservers.spawns(log[server.name])
             steady = wrk.load(urls[server.name] + "/", sustained)
@@ -167,7 +198,7 @@ def measure(servers: Sequence[Server], seconds: int, rounds: int, logs: Path, su
             runs = {"flask": "werkzeug app.run()", "django": "runserver"}.get(s.stack, runs)
         results.append(Result(s, median([x.rps for x in xs]), median([x.p99_ms for x in xs]),
                               sum(x.non_2xx for x in xs), sum(x.socket_errors for x in xs), runs, load, restarts,
-                              tuple(x.rps for x in loads[s.name])))
+                              tuple(x.rps for x in loads[s.name]), paired if s.role == "generated" else ()))
     return results
 
 
@@ -176,6 +207,11 @@ def judge(result: Result, naive: Result) -> Verdict:
     name, times, floor = result.server.name, result.rps / naive.rps, FLOORS[result.server.stack]
     if result.non_2xx or naive.non_2xx:
         return Verdict(f"{name}: only 2xx answers (saw {result.non_2xx} + {naive.non_2xx} others)", False)
+    if result.paired:
+        paired = median(result.paired)
+        return Verdict(f"{name}: {ratio(paired)} the naive req/s, median of {len(result.paired)} pairs back to back "
+                       f"(floor {floor:.2f}x); pairs {ratio(min(result.paired))} to {ratio(max(result.paired))}, "
+                       f"the rounds' medians {ratio(times)}{_spread(result, naive)}", paired >= floor)
     if result.server.stack == "express":
         return Verdict(f"{name}: {ratio(times)} the naive req/s (floor {floor:.2f}x){_spread(result, naive)}",
                        times >= floor)
@@ -187,13 +223,13 @@ def judge(result: Result, naive: Result) -> Verdict:
 def _spread(result: Result, naive: Result) -> str:
     """How far apart the rounds were: the lowest and highest ratio of two runs in the same round.
 
-    The verdict is the ratio of the medians; a wide spread says the machine's speed, or one server's,
-    moved during the run (docs/benchmarks.md, 2026-12-03). Both servers took the same rounds.
+    A wide spread says the machine's speed, or one server's, moved during the run (docs/benchmarks.md,
+    2026-12-03). Both servers took the same rounds.
     """
     pairs = [a / b for a, b in zip(result.per_round, naive.per_round, strict=True) if b > 0]
     if len(pairs) < 2:
         return ""
-    return f"; per round {ratio(min(pairs))} to {ratio(max(pairs))}"
+    return f" (per round {ratio(min(pairs))} to {ratio(max(pairs))})"
 
 
 def _restarts(count: int) -> str:
@@ -233,9 +269,9 @@ def bench(generator: Generator, work: Path, uv: Path, options: Options) -> tuple
     logs.mkdir(exist_ok=True)
     results: list[Result] = []
     for stack in options.stacks:
-        rounds = options.express_rounds if stack == "express" else options.rounds
-        results.extend(measure([s for s in servers if s.stack == stack], options.seconds, rounds, logs,
-                               options.sustained, projects.path_with(uv)))
+        pairs = options.pairs if stack == "express" else 0
+        results.extend(measure([s for s in servers if s.stack == stack], options.seconds, options.rounds, logs,
+                               options.sustained, projects.path_with(uv), pairs, options.pair_seconds))
     print()
     naive = {r.server.stack: r for r in results if r.server.role == "naive"}
     verdicts: list[Verdict] = []

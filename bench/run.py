@@ -170,12 +170,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         if "apps" in sections:
             cores = os.cpu_count() or 1
             options = apps.Options(seconds=3 if quick else 8, rounds=1 if quick else 3,
-                                   express_rounds=3 if quick else 7,
+                                   pairs=6 if quick else 24, pair_seconds=2 if quick else 3,
                                    sustained=args.sustained or (pyservers.SHORTEST_SUSTAINED if quick else 150),
                                    workers=tuple(sorted({cores, 2 * cores + 1})), stacks=stacks)
             load = section(f"Generated apps under load (wrk -t2 -c50 -d{options.seconds}s --timeout 10s --latency, "
                     f"median of {options.rounds} interleaved round{'s' if options.rounds > 1 else ''}, "
-                    f"{options.express_rounds} for Express; "
+                    f"Express's verdict from {options.pairs} pairs of {options.pair_seconds} s runs back to back; "
                     f"then {options.sustained} s sustained on each Python make serve)", started)
             found, results = apps.bench(checkout, work, uv, options)
             verdicts += found
