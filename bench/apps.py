@@ -137,23 +137,21 @@ def _sustained(server: Server) -> bool:
     return shipped or server.role == "recycled"
 
 
-def _pairs(generated: str, naive: str, count: int, seconds: int) -> tuple[float, ...]:
-    """COUNT pairs of runs back to back, alternating which goes first; each pair's req/s ratio.
+def _pairs(generated: str, naive: str, count: int, seconds: int) -> dict[str, list[wrk.Load]]:
+    """COUNT pairs of runs back to back, alternating which goes first; each URL's runs, in order.
 
     Two runs seconds apart see about the same machine, where a round's runs of the same two servers
-    are a minute apart; the median over the pairs is the verdict's ratio.
+    are tens of seconds apart; the median of the pairs' ratios is the verdict's ratio.
     """
-    ratios = []
+    runs: dict[str, list[wrk.Load]] = {generated: [], naive: []}
     for index in range(count):
-        order = (generated, naive) if index % 2 == 0 else (naive, generated)
-        rps = {}
-        for url in order:
+        for url in (generated, naive) if index % 2 == 0 else (naive, generated):
             wrk.load(url + "/", 1)  # warm-up, as in the rounds
-            rps[url] = wrk.load(url + "/", seconds).rps
-        ratios.append(rps[generated] / rps[naive])
-        print(f"  pair {index + 1}: generated {rps[generated]:,.0f} req/s, naive {rps[naive]:,.0f} req/s, "
-              f"{ratio(ratios[-1])}", flush=True)
-    return tuple(ratios)
+            runs[url].append(wrk.load(url + "/", seconds))
+        mine, theirs = runs[generated][-1].rps, runs[naive][-1].rps
+        print(f"  pair {index + 1}: generated {mine:,.0f} req/s, naive {theirs:,.0f} req/s, {ratio(mine / theirs)}",
+              flush=True)
+    return runs
 
 
 def measure(servers: Sequence[Server], seconds: int, rounds: int, logs: Path, sustained: int,
@@ -161,7 +159,8 @@ def measure(servers: Sequence[Server], seconds: int, rounds: int, logs: Path, su
     """Start SERVERS together, interleave warm-up + wrk runs over them for ROUNDS rounds, then PAIRS pairs of the
     generated and the naive server (if PAIRS), then the sustained runs."""
     loads: dict[str, list[wrk.Load]] = {s.name: [] for s in servers}
-    paired: tuple[float, ...] = ()
+    paired: dict[str, list[wrk.Load]] = {}  # server name -> its runs in the pairs
+    ratios: tuple[float, ...] = ()  # the generated server's req/s over the naive one's, pair by pair
     urls = {s.name: f"http://127.0.0.1:{free_port()}" for s in servers}
     log = {s.name: logs / f"{_slug(s)}.log" for s in servers}
     long: dict[str, tuple[wrk.Load | None, int]] = {}
@@ -180,9 +179,11 @@ def measure(servers: Sequence[Server], seconds: int, rounds: int, logs: Path, su
                 print(f"  {server.name}: {loads[server.name][-1].rps:,.0f} req/s, "
                       f"p99 {loads[server.name][-1].p99_ms:.1f} ms", flush=True)
         if pairs:
-            url = {s.role: urls[s.name] for s in servers if s.role in ("generated", "naive")}
+            name = {s.role: s.name for s in servers if s.role in ("generated", "naive")}
             print(f"  {pairs} pairs of {pair_seconds} s runs, generated and naive back to back:", flush=True)
-            paired = _pairs(url["generated"], url["naive"], pairs, pair_seconds)
+            by_url = _pairs(urls[name["generated"]], urls[name["naive"]], pairs, pair_seconds)
+            paired = {name[role]: by_url[urls[name[role]]] for role in ("generated", "naive")}
+            ratios = tuple(a.rps / b.rps for a, b in zip(paired[name["generated"]], paired[name["naive"]], strict=True))
         for server in filter(_sustained, servers):
             before = pyservers.spawns(log[server.name])
             steady = wrk.load(urls[server.name] + "/", sustained)
@@ -196,9 +197,11 @@ def measure(servers: Sequence[Server], seconds: int, rounds: int, logs: Path, su
         runs = pyservers.kind(log[s.name]) if s.stack != "express" else "node"
         if s.role == "naive":
             runs = {"flask": "werkzeug app.run()", "django": "runserver"}.get(s.stack, runs)
+        mine = paired.get(s.name, [])  # the pairs' answers count too; only the verdict reads their req/s
         results.append(Result(s, median([x.rps for x in xs]), median([x.p99_ms for x in xs]),
-                              sum(x.non_2xx for x in xs), sum(x.socket_errors for x in xs), runs, load, restarts,
-                              tuple(x.rps for x in loads[s.name]), paired if s.role == "generated" else ()))
+                              sum(x.non_2xx for x in [*xs, *mine]), sum(x.socket_errors for x in [*xs, *mine]),
+                              runs, load, restarts, tuple(x.rps for x in loads[s.name]),
+                              ratios if s.role == "generated" else ()))
     return results
 
 
