@@ -12,6 +12,8 @@ import signal
 import sys
 from types import FrameType
 
+from stackpick import pausepoints
+
 _STOPS = (signal.SIGINT, signal.SIGTERM)
 _pending: list[int] = []
 
@@ -30,4 +32,7 @@ def run() -> int:
     if _pending:  # stopped while Python was still importing: nothing has begun
         print(f"stackpick: error: {AbortedError()}", file=sys.stderr, flush=True)
         return int(ExitCode.INTERRUPTED)
-    return main()
+    code = main()
+    # main() ignores SIGINT/SIGTERM from here on: the outcome is printed. Tests stop a run at this point.
+    pausepoints.reached("returned")
+    return code

@@ -5,7 +5,8 @@ on stderr (`stackpick-test: stage NAME`); `STACKPICK_TEST_STAGES=NAME` (or NAME,
 there for `STACKPICK_TEST_PAUSE_SECONDS` (default 5) after announcing `stackpick-test: paused at NAME`.
 Stages of `update`, in order: prepared, cloned, merged, rendered, planned, apply-journal,
 apply-midway, apply-index, applied. Of `new`: new-staging-created, new-rendered, new-placing,
-new-staging-removing.
+new-staging-removing. Of every command run from the console script: returned (its outcome printed,
+the process not yet ended).
 """
 
 from __future__ import annotations

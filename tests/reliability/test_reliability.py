@@ -306,6 +306,17 @@ def test_a_signal_before_the_command_line_is_imported_is_one_line(tmp_path: Path
                                                                     "written\n")
 
 
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["sigterm", "sigint"])
+def test_a_stop_after_the_command_returned_leaves_its_outcome(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                              sig: signal.Signals) -> None:
+    # The process is still alive after `main` returned (exit handlers, finalizers): a stop now must not
+    # turn a finished command into a death by signal (exit -15 or -2; CI saw it with update's runner).
+    monkeypatch.setenv("STACKPICK_TEST_PAUSE_SECONDS", "1")
+    proc = stackpick("rules", cwd=tmp_path, pause_at="returned")
+    wait_for_pause(proc, "returned")
+    assert stop(proc, sig) == (0, "")
+
+
 def test_the_console_script_and_python_m_start_through_the_launcher() -> None:
     import tomllib
 

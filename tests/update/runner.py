@@ -29,6 +29,10 @@ def use_history(source: Path) -> None:
 
 if __name__ == "__main__":
     use_history(Path(sys.argv[1]))
-    from stackpick.cli import main
+    from stackpick import launcher
 
-    raise SystemExit(main(sys.argv[2:]))
+    # The installed console script's own entry, so a stop signal is handled as it is for users: one
+    # landing after the command has returned no longer changes the exit code. (`cli.main(argv)` gives
+    # its caller the default handlers back, and such a signal then killed this process: exit -15.)
+    sys.argv[1:] = sys.argv[2:]
+    raise SystemExit(launcher.run())
