@@ -12,8 +12,6 @@ import signal
 import sys
 from types import FrameType
 
-from stackpick import pausepoints
-
 _STOPS = (signal.SIGINT, signal.SIGTERM)
 _pending: list[int] = []
 
@@ -26,6 +24,7 @@ def run() -> int:
     """Run stackpick's command line with the stop signals covered from the start; return the exit code."""
     for sig in _STOPS:
         signal.signal(sig, _record)
+    from stackpick import pausepoints
     from stackpick.cli import main
     from stackpick.errors import AbortedError, ExitCode
 
