@@ -229,10 +229,10 @@ def _spread(result: Result, naive: Result) -> str:
     A wide spread says the machine's speed, or one server's, moved during the run (docs/benchmarks.md,
     2026-12-03). Both servers took the same rounds.
     """
-    pairs = [a / b for a, b in zip(result.per_round, naive.per_round, strict=True) if b > 0]
-    if len(pairs) < 2:
+    ratios = [a / b for a, b in zip(result.per_round, naive.per_round, strict=True) if b > 0]
+    if len(ratios) < 2:
         return ""
-    return f" (per round {ratio(min(pairs))} to {ratio(max(pairs))})"
+    return f" (per round {ratio(min(ratios))} to {ratio(max(ratios))})"
 
 
 def _restarts(count: int) -> str:

@@ -11,10 +11,13 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 from types import FrameType
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from stackpick import __version__
 from stackpick.errors import AbortedError, ExitCode, StackpickError, UsageError
+
+if TYPE_CHECKING:
+    import threading  # imported when a stop is re-sent, not on every start
 
 EPILOG = ("Exit codes: 0 ok, 1 failure, 2 usage or bad input, 3 update left conflicts, 130 interrupted, "
           "141 output closed early.")
@@ -189,7 +192,7 @@ def _unraisable(unraisable: sys.UnraisableHookArgs) -> None:
     resend.start()
 
 
-_resends: list[Any] = []  # threading.Timer objects of the command running now
+_resends: list[threading.Timer] = []  # the re-sends of the command running now
 
 
 def _resend(signum: int) -> None:
